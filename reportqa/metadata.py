@@ -1,0 +1,174 @@
+"""Work out a document's district, year, type and title, and a section's period.
+
+The year is the report's year taken from its content — the "2020年工作回顾" /
+"2021年主要任务" headings, the congress date — and only then from a title,
+because web titles are wrong (a listing page files the 2012 杨浦 report under
+2021). Districts come from a data file of known names, so other cities can be
+added without code changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+
+from reportqa.normalize import match_form
+
+REPORT = "政府工作报告"
+PLAN = "五年规划纲要"
+INFOGRAPHIC = "图解"
+NEWS = "新闻"
+OTHER = "其他"
+REPORT_TYPES = (REPORT, PLAN, INFOGRAPHIC)
+
+_REVIEW_HEADING = re.compile(r"(\d{4})年(?:工作)?回顾")
+_TASK_HEADING = re.compile(r"(\d{4})年(?:主要任务|主要工作|工作安排|工作任务)")
+_CONGRESS_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日(?:在.{0,40}?会议上)?")
+_TITLE_YEAR = re.compile(r"(\d{4})年")
+_PLAN_TITLE = re.compile(r"《([^《》]{6,80}?(?:规划|纲要)[^《》]{0,30}?)》")
+_PLAN_NUMBER = {"十一": 2006, "十二": 2011, "十三": 2016, "十四": 2021, "十五": 2026}
+_PLAN_NAME = re.compile(r"第?(十[一二三四五])个?五年?规划|“?(十[一二三四五])五”?规划")
+_STAT_LINE = re.compile(r"\*\*[^*]{1,20}\*\*")
+_SECTION_PERIOD = (
+    (re.compile(r"(\d{4})年.{0,6}?(回顾|完成情况)"), "actual"),
+    (re.compile(r"(\d{4})年.{0,6}?(任务|工作|安排|目标|计划)"), "target"),
+    (re.compile(r"(过去五年|十[一二三四五]五.{0,4}回顾)"), "actual"),
+    (re.compile(r"(今后五年)"), "target"),
+    (re.compile(r"(十[一二三四五]五)"), "plan"),
+)
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What metadata inference found, with the reasons a reader may want."""
+
+    title: str
+    district: str | None
+    year: int | None
+    doc_type: str
+    source_title: str | None
+    notes: tuple[str, ...]
+
+
+def known_districts() -> tuple[str, ...]:
+    """Full district names from ``reportqa/data/districts.txt``."""
+    text = resources.files("reportqa.data").joinpath("districts.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def short_district_name(district: str) -> str:
+    """嘉定区 → 嘉定, 浦东新区 → 浦东; names of two characters stay whole."""
+    for suffix in ("新区", "区", "县"):
+        if district.endswith(suffix) and len(district) - len(suffix) >= 2:
+            return district[: -len(suffix)]
+    return district
+
+
+def infer_document_facts(body: str, headings: list[str], listing_title: str | None) -> DocumentFacts:
+    """Infer the metadata of one document.
+
+    Args:
+        body: the document's text (raw; it is normalised here).
+        headings: its heading labels, in order.
+        listing_title: the title a listing page gave it, if any.
+    """
+    text = match_form(body)
+    source_title = _strip_listing_tag(listing_title) if listing_title else _title_line(body)
+    doc_type = _doc_type(text, source_title)
+    year, year_note = _year(text, headings, source_title, doc_type)
+    district = _district(text, source_title)
+    notes = (year_note,) if year_note else ()
+    title = _title(source_title, text, year, district, doc_type)
+    return DocumentFacts(title, district, year, doc_type, source_title if source_title != title else None, notes)
+
+
+def section_period(section: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The period a section speaks of, from its headings, innermost first.
+
+    Returns:
+        (period, kind): e.g. ("2020", "actual") under "一、2020年工作回顾",
+        ("2021", "target") under "三、2021年主要任务", ("十四五", "plan");
+        (None, None) when no heading says.
+    """
+    for label in reversed(section):
+        for pattern, kind in _SECTION_PERIOD:
+            match = pattern.search(label)
+            if match:
+                return match.group(1), kind
+    return None, None
+
+
+def _strip_listing_tag(title: str) -> str:
+    return match_form(re.sub(r"^【[^】]*】", "", title.strip()))
+
+
+def _title_line(body: str) -> str | None:
+    """The first line when it reads like a report title."""
+    for line in body.splitlines()[:5]:
+        compact = match_form(line)
+        if compact:
+            if len(compact) <= 60 and re.search(r"报告|纲要|规划|公报", compact) and not compact.endswith("。"):
+                return compact
+            return None
+    return None
+
+
+def _doc_type(text: str, title: str | None) -> str:
+    head = (title or "") + text[:3000]
+    if "图解" in head or len(_STAT_LINE.findall(text)) >= 3:
+        return INFOGRAPHIC
+    if re.search(r"五年规划.{0,30}纲要|规划纲要", head) and "代表" not in text[:300]:
+        return PLAN
+    if "政府工作报告" in head or re.search(r"各位代表[:：]", text[:1000]) or _REVIEW_HEADING.search(text[:3000]):
+        return REPORT
+    return NEWS if title else OTHER
+
+
+def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> tuple[int | None, str | None]:
+    """The report's year, and a note when the title disagrees with the content."""
+    candidates: list[int] = []
+    for label in headings:
+        if match := _REVIEW_HEADING.search(label):
+            candidates.append(int(match.group(1)) + 1)
+        elif match := _TASK_HEADING.search(label):
+            candidates.append(int(match.group(1)))
+    if not candidates and (match := _CONGRESS_DATE.search(text[:600])):
+        candidates.append(int(match.group(1)))
+    if not candidates and doc_type == PLAN and (match := _PLAN_NAME.search((title or "") + text[:5000])):
+        candidates.append(_PLAN_NUMBER[match.group(1) or match.group(2)])
+    title_year = int(match.group(1)) if title and (match := _TITLE_YEAR.search(title)) else None
+    if not candidates:
+        return title_year, None
+    year = Counter(candidates).most_common(1)[0][0]
+    if title_year and title_year != year:
+        return year, f"title says {title_year}, content says {year}"
+    return year, None
+
+
+def _district(text: str, title: str | None) -> str | None:
+    districts = known_districts()
+    for district in districts:
+        if title and (district in title or short_district_name(district) in title):
+            return district
+    head = text[:800]
+    for district in districts:
+        if re.search(rf"{district}(人民政府|第.{{1,3}}届|区长|国民经济)", head):
+            return district
+    # Otherwise the district the text names most, if clearly ahead of the rest.
+    counts = Counter({district: text.count(short_district_name(district)) for district in districts})
+    (best, count), (_, runner_up) = counts.most_common(2)
+    return best if count >= 2 and count >= 2 * runner_up else None
+
+
+def _title(source_title: str | None, text: str, year: int | None, district: str | None, doc_type: str) -> str:
+    if doc_type == PLAN and (match := _PLAN_TITLE.search(text[:5000])):
+        return match.group(1)
+    if source_title:
+        title_year = _TITLE_YEAR.search(source_title)
+        if year and title_year and int(title_year.group(1)) != year and doc_type in REPORT_TYPES:
+            return source_title.replace(title_year.group(0), f"{year}年", 1)
+        return source_title
+    kind = "政府工作报告（图解）" if doc_type == INFOGRAPHIC else doc_type
+    return f"{year or ''}{'年' if year else ''}{district or ''}{kind}"

@@ -1,0 +1,192 @@
+"""The ingest pipeline: files → documents → chunks, with a report of failures.
+
+load → split into documents → classify lines → outline → metadata → chunks,
+then near-duplicates are folded into one canonical document per report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from reportqa import store
+from reportqa.chunking import ChunkingSettings, pack_chunks, sentence_units
+from reportqa.cleaning import classify_lines
+from reportqa.dedup import DedupCandidate, find_duplicates
+from reportqa.loaders import SUPPORTED_SUFFIXES, LoadError, load_source
+from reportqa.metadata import infer_document_facts, section_period
+from reportqa.normalize import match_form, search_form
+from reportqa.records import Chunk, Document, DocumentSpan, SourceText
+from reportqa.sections import find_outline
+from reportqa.settings import Settings
+from reportqa.splitting import split_documents
+
+
+@dataclass(frozen=True)
+class AnalysedDocument:
+    """A document and its chunks."""
+
+    document: Document
+    chunks: tuple[Chunk, ...]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one ingest run produced.
+
+    Attributes:
+        documents: canonical documents, in input order.
+        chunks: their chunks, in document order.
+        sources: every source file read, with its encoding.
+        errors: the files that could not be read.
+    """
+
+    documents: tuple[Document, ...]
+    chunks: tuple[Chunk, ...]
+    sources: tuple[SourceText, ...]
+    errors: tuple[LoadError, ...]
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[str]:
+    """Files named directly, plus supported files found under named folders.
+
+    Raises:
+        LoadError: a named path does not exist.
+    """
+    files: list[str] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        elif path.exists():
+            files.append(str(path))
+        else:
+            raise LoadError(path, "no such file or folder")
+    return files
+
+
+def chunking_settings(settings: Settings) -> ChunkingSettings:
+    return ChunkingSettings(settings.chunk_max_chars, settings.chunk_overlap_chars, settings.chunk_min_chars)
+
+
+def analyse_document(span: DocumentSpan, chunking: ChunkingSettings) -> AnalysedDocument:
+    """Clean, outline, describe and chunk one document."""
+    text = span.source.text
+    layout = classify_lines(text, span.start, span.end)
+    outline = find_outline(text, layout)
+    facts = infer_document_facts(text[span.start:span.end], [h.label for h in outline.headings], span.listing_title)
+    doc_id = f"{Path(span.source.path).stem}#{span.ordinal}"
+    document = Document(doc_id, facts.title, facts.district, facts.year, facts.doc_type, span.source.path,
+                        span.start, span.end, (), facts.source_title, facts.notes)
+    spans = pack_chunks(text, sentence_units(text, layout, outline), chunking)
+    chunks = tuple(_chunk(document, number, text, piece.start, piece.end, piece.section)
+                   for number, piece in enumerate(spans))
+    return AnalysedDocument(document, chunks)
+
+
+def _chunk(document: Document, number: int, text: str, start: int, end: int, section: tuple[str, ...]) -> Chunk:
+    period, kind = section_period(section)
+    prefix = " › ".join((document.title, *section))
+    return Chunk(
+        chunk_id=f"{document.doc_id}:{number:04d}",
+        doc_id=document.doc_id,
+        section=section,
+        text=match_form(text[start:end]),
+        source_file=document.source_file,
+        char_start=start,
+        char_end=end,
+        period=period,
+        period_kind=kind,
+        index_text=f"{prefix}\n{search_form(text[start:end])}",
+    )
+
+
+def ingest(
+    paths: Iterable[str],
+    settings: Settings,
+    on_file: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Read every file, analyse its documents, fold duplicates.
+
+    A file that cannot be read is recorded in ``errors``; the others go on.
+
+    Args:
+        paths: files to ingest (see ``expand_paths`` for folders).
+        settings: chunking and dedup settings.
+        on_file: called after each file, e.g. to advance a progress bar.
+    """
+    chunking = chunking_settings(settings)
+    analysed: list[AnalysedDocument] = []
+    sources: list[SourceText] = []
+    errors: list[LoadError] = []
+    sole: set[str] = set()
+    for path in paths:
+        try:
+            source = load_source(path)
+        except LoadError as error:
+            errors.append(error)
+        else:
+            sources.append(source)
+            spans = split_documents(source)
+            found = [analyse_document(span, chunking) for span in spans]
+            if len(found) == 1:
+                sole.add(found[0].document.doc_id)
+            analysed.extend(found)
+        if on_file:
+            on_file(path)
+    kept = _fold_duplicates(analysed, sole, settings.dedup_threshold)
+    return IngestResult(
+        tuple(item.document for item in kept),
+        tuple(chunk for item in kept for chunk in item.chunks),
+        tuple(sources),
+        tuple(errors),
+    )
+
+
+def _fold_duplicates(analysed: list[AnalysedDocument], sole: set[str], threshold: float) -> list[AnalysedDocument]:
+    """Drop near-duplicate copies, recording their files on the kept copy."""
+    by_id = {item.document.doc_id: item for item in analysed}
+    texts = {item.document.doc_id: "".join(chunk.text for chunk in item.chunks) for item in analysed}
+    candidates = [DedupCandidate(doc_id, texts[doc_id], doc_id in sole) for doc_id in by_id]
+    duplicate_of = find_duplicates(candidates, threshold)
+    also_in: dict[str, list[str]] = {}
+    for duplicate, kept in duplicate_of.items():
+        also_in.setdefault(kept, []).append(by_id[duplicate].document.source_file)
+    result = []
+    for item in analysed:
+        doc_id = item.document.doc_id
+        if doc_id in duplicate_of:
+            continue
+        if doc_id in also_in:
+            item = AnalysedDocument(replace(item.document, also_in=tuple(also_in[doc_id])), item.chunks)
+        result.append(item)
+    return result
+
+
+def manifest_for(result: IngestResult, settings: Settings) -> dict:
+    """The manifest of an ingest result (see ``reportqa.store``)."""
+    chunk_counts: dict[str, int] = {}
+    for chunk in result.chunks:
+        chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1
+    return {
+        "format_version": store.FORMAT_VERSION,
+        "chunking": {
+            "max_chars": settings.chunk_max_chars,
+            "overlap_chars": settings.chunk_overlap_chars,
+            "min_chars": settings.chunk_min_chars,
+        },
+        "sources": [
+            {"path": source.path, "sha256": store.file_sha256(source.path), "encoding": source.encoding}
+            for source in result.sources
+        ],
+        "documents": [document.to_json(chunk_counts.get(document.doc_id, 0)) for document in result.documents],
+        "errors": [{"path": error.path, "reason": error.reason} for error in result.errors],
+    }
+
+
+def write_index(result: IngestResult, settings: Settings) -> Path:
+    """Write the index of ``result`` to ``settings.index_dir`` atomically."""
+    with store.staged_index(settings.index_dir) as staging:
+        store.write_chunks(staging / store.CHUNKS, result.chunks)
+        store.write_json(staging / store.MANIFEST, manifest_for(result, settings))
+    return Path(settings.index_dir)

@@ -1,0 +1,52 @@
+"""One settings object for the whole tool.
+
+Every field has a default and a description; an environment variable
+``REPORTQA_<FIELD>`` (upper case) overrides it, and command-line flags override
+both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+def _setting(default: Any, description: str) -> Any:
+    return field(default=default, metadata={"description": description})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """reportqa settings (see ``describe()`` for the list)."""
+
+    reports_dir: str = _setting("data/reports", "Folder or file(s) ingested when no path is given.")
+    index_dir: str = _setting("index", "Where the index lives.")
+    chunk_max_chars: int = _setting(400, "Longest chunk, in normalised characters (stays inside 512 tokens).")
+    chunk_overlap_chars: int = _setting(80, "Sentences repeated between consecutive chunks of a section, at most.")
+    chunk_min_chars: int = _setting(60, "A heading-only piece shorter than this joins the next chunk.")
+    dedup_threshold: float = _setting(0.6, "5-gram Jaccard similarity above which two documents are one.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``REPORTQA_*`` variables, then explicit overrides (None ignored)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = environ.get(f"REPORTQA_{spec.name.upper()}")
+            if raw is not None:
+                values[spec.name] = _parse(spec.name, raw, type(spec.default))
+        values.update({name: value for name, value in overrides.items() if value is not None})
+        return replace(cls(), **values)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, Any, str]]:
+        """(environment variable, default, description) for every setting."""
+        return [(f"REPORTQA_{spec.name.upper()}", spec.default, spec.metadata["description"]) for spec in fields(cls)]
+
+
+def _parse(name: str, raw: str, kind: type) -> Any:
+    try:
+        return kind(raw)
+    except ValueError as error:
+        raise ValueError(f"REPORTQA_{name.upper()}={raw!r} is not a valid {kind.__name__}") from error
