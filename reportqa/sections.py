@@ -152,9 +152,7 @@ def _line_headings(text: str, line: DocLine, previous: DocLine | None, following
             continue
         if not at_line_start and not (inline_ok and _after_sentence_end(text, match.start(), content_start)):
             continue
-        expected = counters[level] + 1
-        lenient = at_line_start and _is_short(line) and number > expected
-        if number != expected and not lenient:
+        if number != counters[level] + 1:
             continue
         counters[level] = number
         counters[level + 1:] = [0] * (len(counters) - level - 1)

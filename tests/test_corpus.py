@@ -1,0 +1,77 @@
+"""The bundled corpus, end to end: the acceptance checks of the ingest stage."""
+
+import json
+import re
+import unicodedata
+from collections import Counter
+
+import pytest
+
+import ingest
+from conftest import CORPUS
+from reportqa.metadata import REPORT_TYPES
+
+FAKE_HEADINGS = ("办企合", "区属", "举一反", "上海国际时尚中心", "精简、统")
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory):
+    index = tmp_path_factory.mktemp("corpus") / "index"
+    assert ingest.main([str(CORPUS), "--index", str(index)]) == 0
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    chunks = [json.loads(line) for line in (index / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    return manifest, chunks
+
+
+def test_documents_and_their_metadata(corpus_index):
+    manifest, _ = corpus_index
+    documents = manifest["documents"]
+    reports = [d for d in documents if d["doc_type"] in REPORT_TYPES]
+    # 12 report copies: 11 distinct reports plus the second copy of 嘉定 2021,
+    # which is folded into its canonical document and listed in also_in.
+    assert len(reports) == 11
+    assert len(reports) + sum(len(d["also_in"]) for d in reports) == 12
+    districts = {d["district"] for d in reports}
+    assert {"青浦区", "普陀区", "虹口区", "嘉定区", "闵行区", "杨浦区", "松江区", "徐汇区", "金山区"} <= districts
+    (yangpu,) = [d for d in reports if d["district"] == "杨浦区"]
+    assert yangpu["year"] == 2012
+    jiading = [d for d in reports if d["district"] == "嘉定区" and d["year"] == 2021]
+    assert len(jiading) == 1
+    assert [path.split("/")[-1] for path in jiading[0]["also_in"]] == ["002_606b8993a8cf2f09.txt"]
+    jinshan = sorted((d["year"], d["doc_type"]) for d in reports if d["district"] == "金山区")
+    assert jinshan == [(2020, "政府工作报告"), (2021, "五年规划纲要"), (2021, "图解")]
+
+
+def test_no_boilerplate_footers_or_fake_headings(corpus_index):
+    _, chunks = corpus_index
+    for chunk in chunks:
+        for noise in ("投稿", "400-162-2002", "共28页", "违约责任", "-25-", "baike.baidu"):
+            assert noise not in chunk["text"], (noise, chunk["chunk_id"])
+        for heading in chunk["section"]:
+            assert not heading.startswith(FAKE_HEADINGS)
+            assert not re.match(r"^[一二三]、(市场化运作|三级企业|建章立制|二期|效能)", heading)
+
+
+def test_sections_cover_the_chunks_of_documents_with_headings(corpus_index):
+    _, chunks = corpus_index
+    by_doc = Counter(c["doc_id"] for c in chunks)
+    with_section = Counter(c["doc_id"] for c in chunks if c["section"])
+    docs_with_headings = [doc for doc in by_doc if with_section[doc]]
+    share = sum(with_section[d] for d in docs_with_headings) / sum(by_doc[d] for d in docs_with_headings)
+    assert share >= 0.9
+
+
+def test_provenance_equation_holds_for_every_chunk(corpus_index):
+    _, chunks = corpus_index
+    sources = {}
+    for chunk in chunks:
+        if chunk["source_file"] not in sources:
+            sources[chunk["source_file"]] = open(chunk["source_file"], encoding="utf-8").read()
+        raw = sources[chunk["source_file"]][chunk["char_start"]:chunk["char_end"]]
+        assert unicodedata.normalize("NFKC", re.sub(r"\s+", "", raw)) == chunk["text"], chunk["chunk_id"]
+
+
+def test_chunks_stay_well_inside_the_embedding_window(corpus_index):
+    _, chunks = corpus_index
+    assert max(len(c["text"]) for c in chunks) <= 400
+    assert max(len(c["index_text"]) for c in chunks) <= 520

@@ -1,0 +1,48 @@
+from conftest import SMALL_REPORT
+from reportqa.metadata import (INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, section_period,
+                               short_district_name)
+
+
+def test_year_comes_from_content_not_a_wrong_title():
+    body = "各位代表:现在,我代表杨浦区人民政府报告工作。 一、过去五年工作回顾五年来成绩显著。 三、2012年主要任务2012年是重要的一年。"
+    facts = infer_document_facts(body, ["一、过去五年工作回顾", "三、2012年主要任务2012年"], "【杨浦区招商】2021年杨浦区政府工作报告")
+    assert (facts.district, facts.year, facts.doc_type) == ("杨浦区", 2012, REPORT)
+    assert facts.title == "2012年杨浦区政府工作报告"
+    assert facts.source_title == "2021年杨浦区政府工作报告"
+    assert facts.notes == ("title says 2021, content says 2012",)
+
+
+def test_report_with_a_title_line():
+    facts = infer_document_facts(SMALL_REPORT, ["一、2020年工作回顾", "二、2021年主要任务"], None)
+    assert (facts.title, facts.district, facts.year, facts.doc_type) == (
+        "2021年上海市示例区人民政府工作报告", "嘉定区", 2021, REPORT)
+
+
+def test_untitled_infographic_gets_district_and_year_from_its_content():
+    body = "区六届人大八次会议\n\n2020年工作回顾\n\n金山区地区生产总值从2015年的**766.2亿元**增加到**1100亿元**，增长**7.7%**，金山铁路加快建设。"
+    facts = infer_document_facts(body, ["2020年工作回顾"], None)
+    assert (facts.district, facts.year, facts.doc_type) == ("金山区", 2021, INFOGRAPHIC)
+    assert facts.title == "2021年金山区政府工作报告（图解）"
+
+
+def test_plan_title_and_year_from_its_name():
+    body = " 前 言\n\n《上海市金山区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》是宏伟蓝图。"
+    facts = infer_document_facts(body, ["前言"], None)
+    assert facts.doc_type == PLAN and facts.year == 2021 and facts.district == "金山区"
+    assert facts.title == "上海市金山区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要"
+
+
+def test_listing_entry_without_report_signals_is_news():
+    facts = infer_document_facts("某集团将科技创新作为核心动力。", [], "【上海招商】某集团深化科技强港战略")
+    assert facts.doc_type == NEWS and facts.district is None and facts.year is None
+
+
+def test_section_period_reads_the_innermost_heading_that_names_one():
+    assert section_period(("一、2020年工作回顾", "(二)抓牢发展第一要务")) == ("2020", "actual")
+    assert section_period(("三、2021年主要任务",)) == ("2021", "target")
+    assert section_period(("二、关于《纲要》", "(三)“十四五”奋斗目标")) == ("十四五", "plan")
+    assert section_period(("前言",)) == (None, None)
+
+
+def test_short_district_names():
+    assert [short_district_name(d) for d in ("嘉定区", "浦东新区", "崇明区")] == ["嘉定", "浦东", "崇明"]
