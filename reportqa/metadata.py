@@ -31,9 +31,13 @@ _PLAN_TITLE = re.compile(r"《([^《》]{6,80}?(?:规划|纲要)[^《》]{0,30}?
 _PLAN_NUMBER = {"十一": 2006, "十二": 2011, "十三": 2016, "十四": 2021, "十五": 2026}
 _PLAN_NAME = re.compile(r"第?(十[一二三四五])个?五年?规划|“?(十[一二三四五])五”?规划")
 _STAT_LINE = re.compile(r"\*\*[^*]{1,20}\*\*")
-_SECTION_PERIOD = (
+_THIS_YEAR = re.compile(r"今年|开局工作|本年度")
+_PAST_YEAR = re.compile(r"过去一年|去年工作|上年工作")
+_YEAR_PERIOD = (
     (re.compile(r"(\d{4})年.{0,6}?(回顾|完成情况)"), "actual"),
     (re.compile(r"(\d{4})年.{0,6}?(任务|工作|安排|目标|计划)"), "target"),
+)
+_SPAN_PERIOD = (
     (re.compile(r"(过去五年|十[一二三四五]五.{0,4}回顾)"), "actual"),
     (re.compile(r"(今后五年)"), "target"),
     (re.compile(r"(十[一二三四五]五)"), "plan"),
@@ -84,8 +88,13 @@ def infer_document_facts(body: str, headings: list[str], listing_title: str | No
     return DocumentFacts(title, district, year, doc_type, source_title if source_title != title else None, notes)
 
 
-def section_period(section: tuple[str, ...]) -> tuple[str | None, str | None]:
+def section_period(section: tuple[str, ...], report_year: int | None = None) -> tuple[str | None, str | None]:
     """The period a section speaks of, from its headings, innermost first.
+
+    Args:
+        section: the breadcrumb, outermost first.
+        report_year: the document's year, for headings that say "this year"
+            (今年, 开局工作) or "the past year" (过去一年) without a number.
 
     Returns:
         (period, kind): e.g. ("2020", "actual") under "一、2020年工作回顾",
@@ -93,11 +102,32 @@ def section_period(section: tuple[str, ...]) -> tuple[str | None, str | None]:
         (None, None) when no heading says.
     """
     for label in reversed(section):
-        for pattern, kind in _SECTION_PERIOD:
-            match = pattern.search(label)
-            if match:
-                return match.group(1), kind
+        found = _label_period(label, report_year)
+        if found:
+            return found
     return None, None
+
+
+def _label_period(label: str, report_year: int | None) -> tuple[str, str] | None:
+    """The period one heading names: a year first, then this/past year, then a plan."""
+    label = re.sub(r"第(十[一二三四五])个五年", r"\1五", label)
+    for pattern, kind in _YEAR_PERIOD:
+        if match := pattern.search(label):
+            return match.group(1), kind
+    if report_year and _THIS_YEAR.search(label):
+        return str(report_year), "target"
+    if report_year and _PAST_YEAR.search(label):
+        return str(report_year - 1), "actual"
+    for pattern, kind in _SPAN_PERIOD:
+        if match := pattern.search(label):
+            return match.group(1), kind
+    return None
+
+
+def plan_period(title: str) -> str | None:
+    """The five-year plan a plan document's title names (十四五), if any."""
+    match = _PLAN_NAME.search(title)
+    return f"{match.group(1) or match.group(2)}五" if match else None
 
 
 def _strip_listing_tag(title: str) -> str:

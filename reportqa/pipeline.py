@@ -15,7 +15,7 @@ from reportqa.chunking import ChunkingSettings, pack_chunks, sentence_units
 from reportqa.cleaning import classify_lines
 from reportqa.dedup import DedupCandidate, find_duplicates
 from reportqa.loaders import SUPPORTED_SUFFIXES, LoadError, load_source
-from reportqa.metadata import infer_document_facts, section_period
+from reportqa.metadata import PLAN, infer_document_facts, plan_period, section_period
 from reportqa.normalize import match_form, search_form
 from reportqa.records import Chunk, Document, DocumentSpan, SourceText
 from reportqa.sections import find_outline
@@ -85,7 +85,9 @@ def analyse_document(span: DocumentSpan, chunking: ChunkingSettings) -> Analysed
 
 
 def _chunk(document: Document, number: int, text: str, start: int, end: int, section: tuple[str, ...]) -> Chunk:
-    period, kind = section_period(section)
+    period, kind = section_period(section, document.year)
+    if period is None and document.doc_type == PLAN:
+        period, kind = plan_period(document.title), "plan"
     prefix = " › ".join((document.title, *section))
     return Chunk(
         chunk_id=f"{document.doc_id}:{number:04d}",

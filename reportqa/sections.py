@@ -40,6 +40,9 @@ _PERIOD_HEADING = re.compile(r"^(\d{4}年?(工作回顾|主要任务|主要工�
 _SENTENCE_STOPS = "。！？：:；;"
 _LABEL_STOPS = _SENTENCE_STOPS + "，,"
 _MAX_LABEL_CHARS = 30
+# Phrases that end a top-level heading of a work report; used to find where a
+# heading glued to its paragraph stops ("一、2020年工作回顾过去一年,…").
+_HEADING_ENDING = re.compile(r"^.*?(工作回顾|主要任务|主要工作|开局工作|治理现代化|自身建设|》的说明|》)")
 _STANDALONE_MAX_CHARS = 50
 
 
@@ -204,7 +207,10 @@ def _heading_extent(text: str, start: int, marker_end: int, line: DocLine, follo
         return end, marker + match_form(title).rstrip("。")
     body = match_form(text[marker_end:line.line.end])
     cut = next((i for i, ch in enumerate(body) if ch in _LABEL_STOPS), None)
-    if cut is not None and cut <= _MAX_LABEL_CHARS:
+    ending = _HEADING_ENDING.search(body[:_MAX_LABEL_CHARS + 1])
+    if ending and (cut is None or ending.end() <= cut):
+        label = body[:ending.end()]
+    elif cut is not None and cut <= _MAX_LABEL_CHARS:
         label = body[:cut]
     else:
         label = body[:_MAX_LABEL_CHARS] + ("…" if len(body) > _MAX_LABEL_CHARS else "")

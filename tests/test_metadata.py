@@ -1,5 +1,5 @@
 from conftest import SMALL_REPORT
-from reportqa.metadata import (INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, section_period,
+from reportqa.metadata import (INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, plan_period, section_period,
                                short_district_name)
 
 
@@ -42,6 +42,10 @@ def test_section_period_reads_the_innermost_heading_that_names_one():
     assert section_period(("三、2021年主要任务",)) == ("2021", "target")
     assert section_period(("二、关于《纲要》", "(三)“十四五”奋斗目标")) == ("十四五", "plan")
     assert section_period(("前言",)) == (None, None)
+    assert section_period(("三、全力以赴做好“十四五”开局工作",), 2021) == ("2021", "target")
+    assert section_period(("一、过去一年工作",), 2021) == ("2020", "actual")
+    assert section_period(("二、关于《嘉定区第十四个五年规划纲要》的说明",), 2021) == ("十四五", "plan")
+    assert plan_period("金山区国民经济和社会发展第十四个五年规划纲要") == "十四五"
 
 
 def test_short_district_names():
