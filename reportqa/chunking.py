@@ -99,24 +99,31 @@ def _number_top_sections(units: list[Unit]) -> list[Unit]:
 
 
 def pack_chunks(text: str, units: list[Unit], settings: ChunkingSettings) -> list[Span]:
-    """Pack units into chunk spans (see the module docstring for the rules)."""
+    """Pack units into chunk spans (see the module docstring for the rules).
+
+    A heading with no text of its own (shorter than ``min_chars``) is never a
+    chunk by itself: it joins the text that follows it in the same top-level
+    section, or is dropped when noise separates them.
+    """
     spans: list[Span] = []
     current: list[Unit] = []
     size = 0
-    for unit in _split_long_units(text, units, settings.max_chars):
+    # Units leave room for a short heading in front of them.
+    for unit in _split_long_units(text, units, settings.max_chars - settings.min_chars):
         length = len(match_form(text[unit.start:unit.end]))
-        boundary = unit.section_start or unit.after_gap or (current and unit.top_section != current[-1].top_section)
-        heading_only = current and size < settings.min_chars and all(u.section_start for u in current)
-        if current and boundary and not (heading_only and not unit.after_gap and unit.top_section == current[-1].top_section):
-            spans.append(_span(current))
+        heading_only = bool(current) and size < settings.min_chars and all(u.section_start for u in current)
+        new_section = unit.section_start or (bool(current) and unit.top_section != current[-1].top_section)
+        if current and (unit.after_gap or (new_section and not (heading_only and unit.top_section == current[-1].top_section))):
+            if not heading_only:
+                spans.append(_span(current))
             current, size = [], 0
-        elif current and size + length > settings.max_chars:
+        elif current and size + length > settings.max_chars and not heading_only:
             spans.append(_span(current))
             current = _overlap(text, current, settings.overlap_chars, settings.max_chars - length)
             size = sum(len(match_form(text[u.start:u.end])) for u in current)
         current.append(unit)
         size += length
-    if current:
+    if current and not (size < settings.min_chars and all(u.section_start for u in current)):
         spans.append(_span(current))
     return spans
 
