@@ -12,6 +12,7 @@ the fix; the ingest pipeline reports it and goes on with the other files.
 from __future__ import annotations
 
 import io
+import unicodedata
 from pathlib import Path
 
 from reportqa.records import SourceText
@@ -96,8 +97,6 @@ def decode_text(path: str | Path, data: bytes) -> tuple[str, str]:
 
 def _looks_binary(text: str) -> bool:
     """True when more than 5% of the characters are control or unassigned."""
-    import unicodedata
-
     sample = text[:20000]
     odd = sum(
         1 for ch in sample

@@ -70,7 +70,7 @@ class NormalizedText:
     offsets: tuple[int, ...]
 
     @classmethod
-    def of(cls, source: str) -> "NormalizedText":
+    def of(cls, source: str) -> NormalizedText:
         chars: list[str] = []
         offsets: list[int] = []
         for index, ch in enumerate(source):

@@ -131,7 +131,7 @@ class Chunk:
         return record
 
     @classmethod
-    def from_json(cls, record: dict[str, Any]) -> "Chunk":
+    def from_json(cls, record: dict[str, Any]) -> Chunk:
         fields = {name: record.get(name) for name in cls.__dataclass_fields__}
         fields["section"] = tuple(record.get("section") or ())
         fields["index_text"] = record.get("index_text") or ""

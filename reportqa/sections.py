@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from reportqa.cleaning import PARAGRAPH_END, SENTENCE_END, DocLine, Layout, LineKind
-from reportqa.normalize import display_width, match_form
+from reportqa.normalize import match_form
 from reportqa.records import Heading
 
 BOX_LEVEL = 9

@@ -28,7 +28,7 @@ class Settings:
     dedup_threshold: float = _setting(0.6, "5-gram Jaccard similarity above which two documents are one.")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then ``REPORTQA_*`` variables, then explicit overrides (None ignored)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
