@@ -10,7 +10,7 @@ repeats the last sentences of the previous one (``overlap_chars``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportqa.cleaning import SENTENCE_END, Layout, LineKind
 from reportqa.normalize import match_form
@@ -94,7 +94,7 @@ def _number_top_sections(units: list[Unit]) -> list[Unit]:
         if root != previous_root:
             top += 1
             previous_root = root
-        numbered.append(Unit(unit.start, unit.end, unit.section, top, unit.section_start, unit.after_gap))
+        numbered.append(replace(unit, top_section=top))
     return numbered
 
 
