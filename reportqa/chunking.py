@@ -40,13 +40,13 @@ class Span:
 
 def sentence_units(text: str, layout: Layout, outline: Outline) -> list[Unit]:
     """Cut the body lines of a document into sentence-sized units."""
-    breaks = sorted({heading.start for heading in outline.headings} | {box.heading.start for box in outline.boxes}
-                    | {box.end for box in outline.boxes})
+    # Headings and box edges start a new unit (and a new section).
+    breaks = ({heading.start for heading in outline.headings}
+              | {box.heading.start for box in outline.boxes} | {box.end for box in outline.boxes})
     units: list[Unit] = []
     unit_start: int | None = None
     after_gap = False
     pending_gap = False
-    break_index = 0
 
     def close(end: int) -> None:
         nonlocal unit_start, after_gap
@@ -54,11 +54,10 @@ def sentence_units(text: str, layout: Layout, outline: Outline) -> list[Unit]:
             start = unit_start + len(text[unit_start:end]) - len(text[unit_start:end].lstrip())
             stop = end - (len(text[start:end]) - len(text[start:end].rstrip()))
             units.append(Unit(start, stop, outline.breadcrumb_at(start), 0,
-                              section_start=start in break_set, after_gap=after_gap))
+                              section_start=start in breaks, after_gap=after_gap))
             after_gap = False
         unit_start = None
 
-    break_set = set(breaks)
     for line in layout.lines:
         if line.kind is LineKind.NOISE:
             close(line.line.start)
@@ -70,9 +69,7 @@ def sentence_units(text: str, layout: Layout, outline: Outline) -> list[Unit]:
             close(line.line.start)
             after_gap, pending_gap = True, False
         for position in range(line.line.start, line.line.end):
-            while break_index < len(breaks) and breaks[break_index] < position:
-                break_index += 1
-            if break_index < len(breaks) and breaks[break_index] == position:
+            if position in breaks:
                 close(position)
             if unit_start is None and not text[position].isspace():
                 unit_start = position

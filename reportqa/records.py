@@ -47,8 +47,9 @@ class Heading:
     Attributes:
         start: source offset of the heading marker.
         end: source offset where the heading's own text ends.
-        level: 0 for 第X章 / letter-spaced 前言-style headings, 1 for 一、,
-            2 for （一）, 3 for 1., 4 for （1）; ``BOX_LEVEL`` for 专栏 boxes.
+        level: 0 for 第X章, 1 for 一、, 2 for （一）, 3 for 1., 4 for （1）;
+            前言/附录-style headings take the document's top numbered level;
+            ``BOX_LEVEL`` for 专栏 boxes.
         number: the heading's ordinal (0 when it has none).
         label: the normalised heading text shown in breadcrumbs.
     """
