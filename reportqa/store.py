@@ -5,6 +5,10 @@ Layout (``FORMAT_VERSION``):
 * ``manifest.json`` — format version, settings that shape the index, sources
   with their sha256, documents with their metadata and chunk counts.
 * ``chunks.jsonl`` — one chunk a line; line i is row i of every other index file.
+* ``embeddings.npy`` — the passage vectors (float32, n × d), kept so an update
+  re-embeds only new passages.
+* ``dense.faiss`` — the FAISS index of those vectors.
+* ``bm25/`` — the BM25 index (bm25s: JSON vocabulary and parameters, ``.npy`` arrays).
 
 A new index is written into a temporary sibling folder and swapped in only
 when complete, so a failed or interrupted run leaves the previous index as it
@@ -23,11 +27,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from reportqa.records import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
+EMBEDDINGS = "embeddings.npy"
+DENSE = "dense.faiss"
+LEXICAL = "bm25"
 
 
 class IndexUnusable(Exception):
@@ -106,3 +115,20 @@ def read_chunks(index_dir: str | Path) -> list[Chunk]:
     path = Path(index_dir) / CHUNKS
     with path.open(encoding="utf-8") as handle:
         return [Chunk.from_json(json.loads(line)) for line in handle if line.strip()]
+
+
+def has_index(index_dir: str | Path) -> bool:
+    """Whether an index (of any version) is there, after undoing a half-done swap."""
+    recover_interrupted_swap(Path(index_dir))
+    return (Path(index_dir) / MANIFEST).exists()
+
+
+def write_embeddings(path: Path, vectors: np.ndarray) -> None:
+    np.save(path, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+
+
+def read_embeddings(index_dir: str | Path) -> np.ndarray:
+    path = Path(index_dir) / EMBEDDINGS
+    if not path.exists():
+        return np.zeros((0, 0), np.float32)
+    return np.load(path, allow_pickle=False)

@@ -56,3 +56,42 @@ def write_file(tmp_path):
         return path
 
     return write
+
+
+OTHER_REPORT = """2021年松江区人民政府工作报告
+
+——2021年1月19日在上海市松江区第五届人民代表大会第六次会议上
+
+各位代表：
+
+一、2020年工作回顾
+
+过去一年，松江区地区生产总值完成1688亿元。新增上市企业6家，G60科创走廊建设加快。
+
+（一）长三角G60科创走廊建设全面提速
+
+对口帮扶的云南省五个县全部提前脱贫摘帽。新建公园绿地120公顷。
+
+二、2021年主要任务
+
+主要预期目标是：地区生产总值增长7%左右，一般公共预算收入增长4%。
+"""
+
+
+@pytest.fixture
+def fake_embedder():
+    from fakes import BigramEmbedder
+
+    return BigramEmbedder()
+
+
+@pytest.fixture
+def small_index(write_file, tmp_path, fake_embedder):
+    """An index of two small reports (嘉定区 and 松江区, 2021) built with the fake embedder."""
+    import ingest
+
+    write_file("reports/jiading.txt", SMALL_REPORT)
+    write_file("reports/songjiang.txt", OTHER_REPORT)
+    index = tmp_path / "index"
+    assert ingest.main([str(tmp_path / "reports"), "--index", str(index)], embedder=fake_embedder) == 0
+    return index

@@ -9,6 +9,7 @@ import pytest
 
 import ingest
 from conftest import CORPUS
+from fakes import BigramEmbedder
 from reportqa.metadata import REPORT_TYPES
 
 FAKE_HEADINGS = ("办企合", "区属", "举一反", "上海国际时尚中心", "精简、统")
@@ -17,7 +18,7 @@ FAKE_HEADINGS = ("办企合", "区属", "举一反", "上海国际时尚中心",
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory):
     index = tmp_path_factory.mktemp("corpus") / "index"
-    assert ingest.main([str(CORPUS), "--index", str(index)]) == 0
+    assert ingest.main([str(CORPUS), "--index", str(index)], embedder=BigramEmbedder()) == 0
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     chunks = [json.loads(line) for line in (index / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
     return manifest, chunks

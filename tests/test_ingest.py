@@ -4,11 +4,12 @@ import pytest
 
 import ingest
 from conftest import SMALL_REPORT
+from fakes import BigramEmbedder
 from reportqa import store
 
 
-def run(args):
-    return ingest.main([str(a) for a in args])
+def run(args, embedder=None):
+    return ingest.main([str(a) for a in args], embedder=embedder or BigramEmbedder())
 
 
 def read_index(index):
@@ -47,7 +48,7 @@ def test_interrupted_run_leaves_the_previous_index_intact(write_file, tmp_path, 
     report = write_file("report.txt", SMALL_REPORT)
     index = tmp_path / "index"
     assert run([report, "--index", index]) == 0
-    before = {p.name: p.read_bytes() for p in index.iterdir()}
+    before = {p: p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
@@ -55,7 +56,7 @@ def test_interrupted_run_leaves_the_previous_index_intact(write_file, tmp_path, 
     monkeypatch.setattr(store, "write_chunks", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run([report, "--index", index])
-    assert {p.name: p.read_bytes() for p in index.iterdir()} == before
+    assert {p: p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index")] == []
 
 
@@ -71,3 +72,77 @@ def test_swap_interrupted_between_renames_is_recovered(tmp_path):
 def test_missing_path_is_a_usage_error(tmp_path, capsys):
     assert run([tmp_path / "nope.txt", "--index", tmp_path / "index"]) == 2
     assert "nope.txt" in capsys.readouterr().err
+
+
+def chunk_ids(index):
+    return [c["chunk_id"] for c in read_index(index)[1]]
+
+
+def test_rerun_with_nothing_changed_embeds_nothing(small_index, tmp_path, capsys):
+    before = read_index(small_index)
+    embedder = BigramEmbedder()
+    assert run([tmp_path / "reports", "--index", small_index], embedder) == 0
+    assert embedder.embedded_passages == []
+    assert "(0 embedded," in capsys.readouterr().out
+    assert read_index(small_index)[1] == before[1]
+
+
+def test_adding_a_report_embeds_only_its_chunks(small_index, write_file, tmp_path):
+    extra = write_file("more/extra.txt", "2021年青浦区人民政府工作报告\n\n一、2020年工作回顾\n\n"
+                       "进博会服务保障圆满完成。新增养老床位1049张、社区综合为老服务中心2家。\n\n"
+                       "二、2021年主要任务\n\n实现地区生产总值增长6.5%，区级一般公共预算收入220.6亿元。\n")
+    embedder = BigramEmbedder()
+    assert run([extra, "--index", small_index], embedder) == 0
+    manifest, chunks = read_index(small_index)
+    new = [c for c in chunks if c["source_file"] == str(extra)]
+    assert new and len(embedder.embedded_passages) == len(new)
+    assert {s["path"].split("/")[-1] for s in manifest["sources"]} == {"jiading.txt", "songjiang.txt", "extra.txt"}
+
+
+def test_changed_file_re_embeds_only_changed_passages(small_index, write_file, tmp_path):
+    changed = SMALL_REPORT.replace("新增上市企业4家", "新增上市企业5家")
+    write_file("reports/jiading.txt", changed)
+    embedder = BigramEmbedder()
+    assert run([tmp_path / "reports", "--index", small_index], embedder) == 0
+    assert embedder.embedded_passages and all("示例区" in text for text in embedder.embedded_passages)
+    assert any("新增上市企业5家" in text for text in embedder.embedded_passages)
+    _, chunks = read_index(small_index)
+    assert len(embedder.embedded_passages) < len([c for c in chunks if "jiading" in c["source_file"]])
+
+
+def test_deleted_file_leaves_the_index_and_search(small_index, tmp_path, capsys):
+    (tmp_path / "reports" / "songjiang.txt").unlink()
+    assert run([tmp_path / "reports", "--index", small_index]) == 0
+    assert "songjiang.txt (file no longer exists)" in capsys.readouterr().out
+    assert chunk_ids(small_index) and not [c for c in chunk_ids(small_index) if c.startswith("songjiang")]
+    from reportqa.search import SearchIndex
+    from reportqa.settings import Settings
+
+    index = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder())
+    assert all(hit.district == "嘉定区" for hit in index.search("松江G60科创走廊", k=20))
+
+
+def test_remove_drops_a_file_that_still_exists(small_index, tmp_path):
+    songjiang = tmp_path / "reports" / "songjiang.txt"
+    assert run(["--remove", songjiang, tmp_path / "reports" / "jiading.txt", "--index", small_index]) == 0
+    assert {c["source_file"] for c in read_index(small_index)[1]} == {str(tmp_path / "reports" / "jiading.txt")}
+
+
+def test_index_of_an_older_format_is_refused_with_the_rebuild_command(small_index, tmp_path, capsys):
+    manifest_path = small_index / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["format_version"] = 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert run([tmp_path / "reports", "--index", small_index]) == 2
+    assert "--rebuild" in capsys.readouterr().err
+    assert run([tmp_path / "reports", "--index", small_index, "--rebuild"]) == 0
+
+
+def test_index_holds_no_pickle(small_index):
+    import numpy as np
+
+    for path in small_index.rglob("*.npy"):
+        np.load(path, allow_pickle=False)
+    names = {p.relative_to(small_index).as_posix() for p in small_index.rglob("*") if p.is_file()}
+    assert {"manifest.json", "chunks.jsonl", "embeddings.npy", "dense.faiss", "bm25/vocab.index.json"} <= names
+    assert not [n for n in names if n.endswith((".pkl", ".pickle", ".joblib"))]

@@ -1,0 +1,120 @@
+"""Index and search benchmark: ``python -m eval.bench_search [PATH ...]``.
+
+Measures, on the bundled corpus by default, in a temporary index folder:
+
+* full ingest (every passage embedded): seconds and passages/s;
+* re-ingest with nothing changed, and with one report added to an index built
+  without it: seconds and passages embedded;
+* warm search latency (model loaded, one query at a time) p50/p95 over the
+  ``dev_qa`` questions plus passage openings as queries (≥ 50 in all);
+* peak resident memory of the process.
+
+Run it on an idle machine: another busy process on the two cores skews every
+figure. Writes ``eval/results/bench_search.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import ingest
+from eval.retrieval import DEFAULT_SETS
+from reportqa.embedding import make_embedder
+from reportqa.pipeline import expand_paths
+from reportqa.search import SearchIndex
+from reportqa.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def timed_ingest(args: list[str], embedder) -> tuple[float, str]:
+    out = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        status = ingest.main(args, embedder=embedder)
+    if status != 0:
+        raise SystemExit(f"ingest {' '.join(args)} failed with status {status}")
+    return time.perf_counter() - started, out.getvalue().strip().splitlines()[-1]
+
+
+def embedded_count(summary: str) -> int:
+    return int(summary.split("(")[1].split(" embedded")[0])
+
+
+def benchmark_queries(index: SearchIndex, minimum: int) -> list[str]:
+    questions = [json.loads(line)["question"] for path in DEFAULT_SETS if path.exists()
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(7)
+    openings = [chunk.text[:24] for chunk in rng.sample(index.chunks, max(0, minimum - len(questions)))]
+    return questions + openings
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", default=["data/reports"])
+    parser.add_argument("--queries", type=int, default=60, help="at least this many timed queries")
+    args = parser.parse_args()
+    files = expand_paths(args.paths)
+    with tempfile.TemporaryDirectory() as folder:
+        index_dir = str(Path(folder) / "index")
+        settings = Settings.from_env(index_dir=index_dir)
+        embedder = make_embedder(settings)
+        load_started = time.perf_counter()
+        embedder.load()
+        load_seconds = time.perf_counter() - load_started
+        full_seconds, full_summary = timed_ingest([*files, "--index", index_dir, "--rebuild"], embedder)
+        passages = embedded_count(full_summary)
+        unchanged_seconds, unchanged_summary = timed_ingest([*files, "--index", index_dir], embedder)
+        smallest = min(files, key=lambda path: Path(path).stat().st_size)
+        others = [path for path in files if path != smallest]
+        timed_ingest([*others, "--index", index_dir, "--rebuild"], embedder)
+        added_seconds, added_summary = timed_ingest([smallest, "--index", index_dir], embedder)
+        index = SearchIndex.open(settings, embedder)
+        index.warm_up()
+        queries = benchmark_queries(index, args.queries)
+        latencies = []
+        for query in queries:
+            started = time.perf_counter()
+            index.search(query, k=10)
+            latencies.append((time.perf_counter() - started) * 1000)
+    stats = {
+        "files": len(files),
+        "passages": passages,
+        "model_load_seconds": round(load_seconds, 1),
+        "full_ingest_seconds": round(full_seconds, 1),
+        "full_ingest_passages_per_second": round(passages / full_seconds, 1),
+        "unchanged_reingest_seconds": round(unchanged_seconds, 2),
+        "unchanged_reingest_embedded": embedded_count(unchanged_summary),
+        "added_file": Path(smallest).name,
+        "added_file_seconds": round(added_seconds, 2),
+        "added_file_embedded": embedded_count(added_summary),
+        "search_queries": len(latencies),
+        "search_ms_p50": round(percentile(latencies, 0.5), 1),
+        "search_ms_p95": round(percentile(latencies, 0.95), 1),
+        "search_ms_mean": round(statistics.mean(latencies), 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    lines = [f"- {key}: {value}" for key, value in stats.items()]
+    print("\n".join(lines))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench_search.json").write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / "bench_search.md").write_text("# Index and search benchmark\n\n" + "\n".join(lines) + "\n",
+                                             encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

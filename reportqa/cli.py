@@ -1,0 +1,107 @@
+"""Command line: ``python -m reportqa search "问题" [-k 10] [--district 嘉定区] [--year 2021] [--json]``.
+
+``--batch FILE`` reads JSONL lines with a ``"question"`` field and prints one
+JSONL line per input, in order: ``{"question", "hits": [...]}``. The index and
+the embedding model load once per process. Exit status 2 on bad usage or an
+unusable index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from reportqa.offline_model import ModelUnavailable
+from reportqa.search import Hit, SearchFilters, SearchIndex
+from reportqa.settings import Settings
+from reportqa.store import IndexUnusable
+
+
+class UsageError(Exception):
+    """Bad input on the command line or in a batch file."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m reportqa", description="Search Chinese government reports.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    search = commands.add_parser("search", help="find the passages that answer a question")
+    search.add_argument("question", nargs="?", help="the question or search words")
+    search.add_argument("-k", type=int, default=10, help="passages to return (default 10)")
+    search.add_argument("--district", help="only this district (嘉定区 or 嘉定)")
+    search.add_argument("--year", type=int, help="only reports of this year")
+    search.add_argument("--doc-type", help="only this document type (政府工作报告, 五年规划纲要, …)")
+    search.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
+    search.add_argument("--json", action="store_true", help="print JSON instead of text")
+    search.add_argument("--batch", metavar="FILE", help='JSONL file of {"question": …} lines; prints JSONL')
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = stdout or sys.stdout
+    if (args.question is None) == (args.batch is None):
+        print("error: give a question or --batch FILE (not both)", file=sys.stderr)
+        return 2
+    if args.k < 1:
+        print("error: -k must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return run_search(args, out)
+    except (IndexUnusable, ModelUnavailable, UsageError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def run_search(args: argparse.Namespace, out: TextIO) -> int:
+    questions = list(read_batch(Path(args.batch))) if args.batch else [args.question]
+    index = SearchIndex.open(Settings.from_env(index_dir=args.index))
+    filters = SearchFilters(args.district, args.year, args.doc_type)
+    for question in questions:
+        hits = index.search(question, args.k, filters)
+        if args.batch:
+            record = {"question": question, "hits": [hit.to_json() for hit in hits]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif args.json:
+            out.write(json.dumps({"question": question, "hits": [hit.to_json() for hit in hits]},
+                                 ensure_ascii=False, indent=1) + "\n")
+        else:
+            out.write(format_hits(hits) + "\n")
+    return 0
+
+
+def read_batch(path: Path) -> Iterator[str]:
+    """Questions from a JSONL file, in order.
+
+    Raises:
+        UsageError: the file is missing or a line is not a JSON object with a question.
+    """
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise UsageError(f"{path}:{number}: not JSON ({error.msg})") from error
+            question = record.get("question") if isinstance(record, dict) else None
+            if not isinstance(question, str) or not question.strip():
+                raise UsageError(f'{path}:{number}: needs a non-empty "question" string')
+            yield question
+
+
+def format_hits(hits: list[Hit]) -> str:
+    """Hits as numbered blocks: rank, score, title › breadcrumb, passage, place in the source."""
+    if not hits:
+        return "(no passages found)"
+    blocks = []
+    for hit in hits:
+        heading = " › ".join((hit.title, *hit.section))
+        place = f"{hit.source_file}:{hit.char_start}-{hit.char_end}"
+        blocks.append(f"{hit.rank:>2}. [{hit.score:.4f}] {heading}\n    {hit.text}\n    {place}")
+    return "\n\n".join(blocks)

@@ -1,0 +1,134 @@
+"""Embed and tokenise chunks into the on-disk index, reusing what is already there.
+
+The index folder (``reportqa.store``) holds, row i = chunk i everywhere:
+``chunks.jsonl``, ``embeddings.npy``, ``dense.faiss``, ``bm25/`` and
+``manifest.json``. A passage is re-embedded only when its indexed text is new:
+vectors of the previous index are looked up by the sha256 of ``index_text``,
+so an unchanged corpus embeds nothing and an added report embeds only its own
+chunks. BM25 and FAISS are rebuilt from those vectors and tokens on every run
+(milliseconds at this size) so deleted passages can never linger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportqa import store
+from reportqa.dense import DenseIndex
+from reportqa.embedding import Embedder
+from reportqa.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
+from reportqa.pipeline import IngestResult, manifest_for
+from reportqa.settings import Settings
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What writing the index did.
+
+    Attributes:
+        embedded: passages embedded in this run.
+        reused: passages whose vectors came from the previous index.
+        embed_seconds: time spent embedding.
+    """
+
+    embedded: int
+    reused: int
+    embed_seconds: float
+
+
+def text_key(index_text: str) -> str:
+    return hashlib.sha256(index_text.encode("utf-8")).hexdigest()
+
+
+def embedding_fingerprint(settings: Settings) -> dict[str, Any]:
+    """The settings an index's vectors depend on (compared before reuse or search)."""
+    return {"model": settings.embed_model, "query_prompt_setting": settings.embed_query_prompt,
+            "passage_prompt_setting": settings.embed_passage_prompt}
+
+
+def check_compatible(manifest: dict[str, Any], settings: Settings, index_dir: str | Path) -> None:
+    """Refuse an index whose vectors were made by another model or prompt setting.
+
+    Raises:
+        store.IndexUnusable: with the command that rebuilds it.
+    """
+    built = manifest.get("embedding", {})
+    wanted = embedding_fingerprint(settings)
+    differing = [key for key in wanted if built.get(key) != wanted[key]]
+    if differing:
+        details = ", ".join(f"{key} {built.get(key)!r} (settings say {wanted[key]!r})" for key in differing)
+        raise store.IndexUnusable(
+            f"index at {index_dir} was built with {details}: rebuild it with "
+            f"`python ingest.py --rebuild --index {index_dir}` or set REPORTQA_EMBED_MODEL={built.get('model')}"
+        )
+
+
+def previous_vectors(index_dir: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Vectors of the existing index by text key, and its embedding record."""
+    manifest = store.read_manifest(index_dir)
+    chunks = store.read_chunks(index_dir)
+    vectors = store.read_embeddings(index_dir)
+    if len(vectors) != len(chunks):
+        return {}, {}
+    return {text_key(chunk.index_text): vector for chunk, vector in zip(chunks, vectors)}, manifest["embedding"]
+
+
+def write_search_index(
+    result: IngestResult,
+    settings: Settings,
+    embedder: Embedder,
+    reuse: bool = True,
+    on_embedded: Callable[[int], None] | None = None,
+    on_embedding_start: Callable[[int], None] | None = None,
+) -> IndexUpdate:
+    """Write the complete index of ``result`` to ``settings.index_dir``, atomically.
+
+    Args:
+        result: the ingested documents and chunks.
+        settings: index folder, FAISS type, embedding model settings.
+        embedder: makes vectors for passages that have none yet.
+        reuse: take vectors from the existing index (checked compatible by the caller).
+        on_embedded: called with the number of passages after each embedded batch.
+        on_embedding_start: called with the number of passages about to be embedded.
+    """
+    known, record = previous_vectors(settings.index_dir) if reuse and store.has_index(settings.index_dir) else ({}, {})
+    keys = [text_key(chunk.index_text) for chunk in result.chunks]
+    missing = [row for row, key in enumerate(keys) if key not in known]
+    if missing or not record:
+        record = {**embedding_fingerprint(settings), **_model_record(embedder)}
+    if on_embedding_start:
+        on_embedding_start(len(missing))
+    vectors = np.zeros((len(keys), record["dimension"]), np.float32)
+    for row, key in enumerate(keys):
+        if key in known:
+            vectors[row] = known[key]
+    started = time.perf_counter()
+    if missing:
+        vectors[missing] = embedder.embed_passages([result.chunks[row].index_text for row in missing], on_embedded)
+    embed_seconds = time.perf_counter() - started
+    analyser = ReportAnalyser()
+    lexical = LexicalIndex.build([analyser(chunk.index_text) for chunk in result.chunks])
+    dense = DenseIndex.build(vectors, settings.faiss_index)
+    manifest = manifest_for(result, settings)
+    manifest["embedding"] = record
+    manifest["dense"] = {"index_type": settings.faiss_index, "metric": "inner_product"}
+    manifest["lexical"] = {**analyser.fingerprint(), "k1": BM25_K1, "b": BM25_B}
+    with store.staged_index(settings.index_dir) as staging:
+        store.write_chunks(staging / store.CHUNKS, result.chunks)
+        store.write_embeddings(staging / store.EMBEDDINGS, vectors)
+        dense.save(staging / store.DENSE)
+        lexical.save(staging / store.LEXICAL)
+        store.write_json(staging / store.MANIFEST, manifest)
+    return IndexUpdate(len(missing), len(keys) - len(missing), embed_seconds)
+
+
+def _model_record(embedder: Embedder) -> dict[str, Any]:
+    prompts = embedder.prompts()
+    return {"dimension": embedder.dimension(), "query_prompt": prompts.query, "passage_prompt": prompts.passage}

@@ -1,0 +1,119 @@
+"""Lexical search: one jieba analyser for passages and queries, BM25 on disk.
+
+``ReportAnalyser`` normalises text the way the index does (``search_form``),
+cuts it with jieba's search mode (compound words and their parts, so 嘉定区
+also yields 嘉定), lower-cases Latin letters and drops punctuation and stop
+words. A domain dictionary (``data/userdict.txt`` plus every district name and
+short form) keeps terms like 十四五 and 一网通办 whole. The same analyser is
+used at index and query time, and its fingerprint is stored in the manifest.
+
+``LexicalIndex`` is a bm25s index saved as JSON + ``.npy`` (no pickle), loaded
+in milliseconds and never rebuilt per query.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import unicodedata
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportqa.metadata import known_districts, short_district_name
+from reportqa.normalize import search_form
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+_DATA = resources.files("reportqa") / "data"
+
+
+def _data_lines(name: str) -> list[str]:
+    text = (_DATA / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _is_word(token: str) -> bool:
+    return any(unicodedata.category(char)[0] in "LN" for char in token)
+
+
+class ReportAnalyser:
+    """Text → BM25 terms. Cheap to construct; jieba's dictionary loads on first use."""
+
+    def __init__(self) -> None:
+        self._user_words = _data_lines("userdict.txt")
+        self._stopwords = frozenset(_data_lines("stopwords.txt"))
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What must match between the index and the query analyser."""
+        import jieba
+
+        content = "\n".join(self._user_words + sorted(self._stopwords) + list(self._district_words()))
+        return {"analyser": "jieba cut_for_search", "jieba": jieba.__version__,
+                "dictionary_sha256": hashlib.sha256(content.encode()).hexdigest()}
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = (token.strip().lower() for token in self._jieba.cut_for_search(search_form(text)))
+        return [token for token in tokens if token and _is_word(token) and token not in self._stopwords]
+
+    def _district_words(self) -> list[str]:
+        names = known_districts()
+        return sorted({*names, *(short_district_name(name) for name in names)})
+
+    @property
+    def _jieba(self) -> Any:
+        return _jieba_tokenizer(tuple(self._user_words), tuple(self._district_words()))
+
+
+@functools.lru_cache(maxsize=2)
+def _jieba_tokenizer(user_words: tuple[str, ...], districts: tuple[str, ...]) -> Any:
+    """A jieba tokenizer with the domain words added (built once per process: ~1 s)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for line in user_words:
+        word, *rest = line.split()
+        tokenizer.add_word(word, int(rest[0]) if rest else None, rest[1] if len(rest) > 1 else None)
+    for word in districts:
+        tokenizer.add_word(word, 5000, "ns")
+    return tokenizer
+
+
+class LexicalIndex:
+    """BM25 over analysed passages; row i is chunk i."""
+
+    def __init__(self, bm25: Any) -> None:
+        self._bm25 = bm25
+
+    @classmethod
+    def build(cls, token_lists: Sequence[list[str]]) -> LexicalIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+        bm25.index([tokens or [""] for tokens in token_lists], show_progress=False)
+        return cls(bm25)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, show_progress=False))
+
+    def __len__(self) -> int:
+        return int(self._bm25.scores["num_docs"])
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every row for the query terms (0 for unknown terms)."""
+        known = [token for token in query_tokens if token in self._bm25.vocab_dict]
+        if not known:
+            return np.zeros(len(self), np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+

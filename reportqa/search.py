@@ -1,0 +1,183 @@
+"""Hybrid search over an index folder: dense + BM25, filtered, fused by RRF.
+
+``SearchIndex.open`` checks the index against the settings (format, embedding
+model, analyser) and loads it; the embedding model loads once, on the first
+query or on ``warm_up()``. ``search`` returns ``Hit`` records that carry the
+passage, its document's metadata and its exact place in the source file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportqa import store
+from reportqa.dense import DenseIndex
+from reportqa.embedding import Embedder, make_embedder
+from reportqa.fusion import reciprocal_rank_fusion
+from reportqa.indexing import check_compatible
+from reportqa.lexical import LexicalIndex, ReportAnalyser
+from reportqa.metadata import short_district_name
+from reportqa.records import Chunk
+from reportqa.settings import Settings
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage with its provenance.
+
+    ``score`` is the fused RRF score; ``dense_score`` (cosine) and
+    ``lexical_score`` (BM25) are the component scores, None when the passage
+    was not in that list.
+    """
+
+    rank: int
+    score: float
+    chunk_id: str
+    doc_id: str
+    title: str
+    district: str | None
+    year: int | None
+    doc_type: str
+    section: tuple[str, ...]
+    text: str
+    source_file: str
+    char_start: int
+    char_end: int
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+    @property
+    def breadcrumb(self) -> str:
+        return " › ".join(self.section)
+
+    def to_json(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["section"] = list(self.section)
+        return record
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict a search to documents with this district, year and/or type."""
+
+    district: str | None = None
+    year: int | None = None
+    doc_type: str | None = None
+
+
+class SearchIndex:
+    """A loaded index, ready to search. Construct with ``open``."""
+
+    def __init__(self, settings: Settings, manifest: dict[str, Any], chunks: list[Chunk], dense: DenseIndex,
+                 lexical: LexicalIndex, embedder: Embedder) -> None:
+        self.settings = settings
+        self.manifest = manifest
+        self.chunks = chunks
+        self.documents = {document["doc_id"]: document for document in manifest["documents"]}
+        self._dense = dense
+        self._lexical = lexical
+        self._embedder = embedder
+        self._analyser = ReportAnalyser()
+        self._rows_by_doc: dict[str, list[int]] = {}
+        for row, chunk in enumerate(chunks):
+            self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchIndex:
+        """Load the index in ``settings.index_dir``.
+
+        Raises:
+            store.IndexUnusable: missing, of another format or model, or damaged;
+                the message says which command fixes it.
+        """
+        index_dir = Path(settings.index_dir)
+        if not store.has_index(index_dir):
+            raise store.IndexUnusable(f"no index at {index_dir}: build it with `python ingest.py --index {index_dir}`")
+        manifest = store.read_manifest(index_dir)
+        check_compatible(manifest, settings, index_dir)
+        if manifest.get("lexical", {}).get("dictionary_sha256") != ReportAnalyser().fingerprint()["dictionary_sha256"]:
+            raise store.IndexUnusable(f"the BM25 index at {index_dir} was built with another dictionary: "
+                                      f"run `python ingest.py --index {index_dir}` to rebuild it")
+        chunks = store.read_chunks(index_dir)
+        dense = DenseIndex.load(index_dir / store.DENSE)
+        lexical = LexicalIndex.load(index_dir / store.LEXICAL)
+        if not len(chunks) == len(dense) == len(lexical):
+            raise store.IndexUnusable(
+                f"index at {index_dir} is damaged ({len(chunks)} chunks, {len(dense)} vectors, {len(lexical)} "
+                f"BM25 rows): rebuild it with `python ingest.py --rebuild --index {index_dir}`")
+        return cls(settings, manifest, chunks, dense, lexical, embedder or make_embedder(settings))
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the tokenizer dictionary now."""
+        self._embedder.embed_queries(["预热"])
+        self._analyser("预热")
+
+    def districts(self) -> list[str]:
+        return sorted({d["district"] for d in self.documents.values() if d["district"]})
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        """The k best passages for ``query``.
+
+        Raises:
+            ValueError: an empty query, or a district the index does not know.
+        """
+        if not query.strip():
+            raise ValueError("the query is empty")
+        allowed = self.allowed_rows(filters or SearchFilters())
+        depth = max(k, self.settings.search_depth)
+        dense_rows, dense_scores = self._dense.search(self._embedder.embed_queries([query])[0], depth, allowed)
+        lexical_rows, lexical_scores = self._lexical_top(query, depth, allowed)
+        fused = reciprocal_rank_fusion([dense_rows.tolist(), lexical_rows.tolist()],
+                                       [self.settings.dense_weight, self.settings.lexical_weight],
+                                       self.settings.fusion_k)
+        dense_by_row = dict(zip(dense_rows.tolist(), dense_scores.tolist()))
+        lexical_by_row = dict(zip(lexical_rows.tolist(), lexical_scores.tolist()))
+        return [self._hit(rank, row, score, dense_by_row.get(row), lexical_by_row.get(row))
+                for rank, (row, score) in enumerate(fused[:k], start=1)]
+
+    def allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
+        """Row ids of the chunks whose documents pass ``filters``; None when unfiltered."""
+        if filters == SearchFilters():
+            return None
+        district = self._canonical_district(filters.district) if filters.district else None
+        rows = [row for doc_id, document in self.documents.items() if _passes(document, filters, district)
+                for row in self._rows_by_doc.get(doc_id, [])]
+        return np.asarray(sorted(rows), dtype=np.int64)
+
+    def _canonical_district(self, name: str) -> str:
+        for district in self.districts():
+            if name in (district, short_district_name(district)):
+                return district
+        raise ValueError(f"unknown district {name!r}: the index has {', '.join(self.districts())}")
+
+    def _lexical_top(self, query: str, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        scores = self._lexical.scores(self._analyser(query))
+        if allowed is not None:
+            mask = np.full(len(scores), -np.inf, np.float32)
+            mask[allowed] = 0.0
+            scores = scores + mask
+        rows = np.argsort(-scores, kind="stable")[:depth]
+        rows = rows[scores[rows] > 0]
+        return rows, scores[rows]
+
+    def _hit(self, rank: int, row: int, score: float, dense: float | None, lexical: float | None) -> Hit:
+        chunk = self.chunks[row]
+        document = self.documents[chunk.doc_id]
+        return Hit(rank, round(score, 6), chunk.chunk_id, chunk.doc_id, document["title"], document["district"],
+                   document["year"], document["doc_type"], chunk.section, chunk.text, chunk.source_file,
+                   chunk.char_start, chunk.char_end, _round(dense), _round(lexical))
+
+
+def _passes(document: dict[str, Any], filters: SearchFilters, district: str | None) -> bool:
+    return ((district is None or document["district"] == district)
+            and (filters.year is None or document["year"] == filters.year)
+            and (filters.doc_type is None or document["doc_type"] == filters.doc_type))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
