@@ -8,7 +8,7 @@ removal. Evidence lines that occur in no passage of the index at all (a line
 cut by a chunk boundary) cannot be found by any ranking; they are left out of
 that question's check and counted in ``unfindable_evidence``.
 
-Writes ``eval/results/retrieval.json`` and ``eval/results/retrieval.md``.
+Writes ``eval/results/retrieval[-TAG].json`` and ``.md`` (``--tag`` names a variant).
 """
 
 from __future__ import annotations
@@ -46,22 +46,23 @@ def found_rank(evidence: list[str], passages: list[str]) -> int | None:
     return None
 
 
-def batch_search(questions: list[str], index_dir: str, k: int) -> list[list[dict[str, Any]]]:
+def batch_search(questions: list[str], index_dir: str, k: int, literal: bool = False) -> list[list[dict[str, Any]]]:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as handle:
         for question in questions:
             handle.write(json.dumps({"question": question}, ensure_ascii=False) + "\n")
     out = io.StringIO()
-    status = cli.main(["search", "--batch", handle.name, "-k", str(k), "--index", index_dir], stdout=out)
+    flags = ["--literal"] if literal else []
+    status = cli.main(["search", "--batch", handle.name, "-k", str(k), "--index", index_dir, *flags], stdout=out)
     Path(handle.name).unlink()
     if status != 0:
         raise SystemExit(f"search --batch failed with status {status}")
     return [json.loads(line)["hits"] for line in out.getvalue().splitlines()]
 
 
-def evaluate(items: list[dict[str, Any]], index_dir: str) -> dict[str, Any]:
+def evaluate(items: list[dict[str, Any]], index_dir: str, literal: bool = False) -> dict[str, Any]:
     all_text = "\n".join(chunk.text for chunk in store.read_chunks(index_dir))
     started = time.perf_counter()
-    results = batch_search([item["question"] for item in items], index_dir, max(CUTOFFS))
+    results = batch_search([item["question"] for item in items], index_dir, max(CUTOFFS), literal)
     seconds = time.perf_counter() - started
     rows = []
     unfindable = 0
@@ -99,9 +100,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS, help="question files (JSONL)")
     parser.add_argument("--index", default=None, help="index folder (default: REPORTQA_INDEX_DIR, index)")
+    parser.add_argument("--literal", action="store_true", help="plain hybrid search, no question understanding")
+    parser.add_argument("--tag", default="", help="suffix for the results files (e.g. a variant's name)")
     args = parser.parse_args()
     index_dir = Settings.from_env(index_dir=args.index).index_dir
-    report = {path.stem: evaluate(load_questions(path), index_dir) for path in args.sets}
+    report = {path.stem: evaluate(load_questions(path), index_dir, args.literal) for path in args.sets}
     table = markdown(report)
     print(table)
     for name, result in report.items():
@@ -109,8 +112,9 @@ def main() -> None:
         print(f"{name}: missed at 5: {', '.join(misses) or 'none'}; "
               f"{result['unfindable_evidence']} evidence lines in no passage")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "retrieval.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (RESULTS / "retrieval.md").write_text(f"# Retrieval\n\n```\n{table}\n```\n", encoding="utf-8")
+    name = f"retrieval{'-' + args.tag if args.tag else ''}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(f"# Retrieval ({name})\n\n```\n{table}\n```\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

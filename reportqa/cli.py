@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reportqa.offline_model import ModelUnavailable
+from reportqa.retrieval import Retriever
 from reportqa.search import Hit, SearchFilters, SearchIndex
 from reportqa.settings import Settings
 from reportqa.store import IndexUnusable
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
     search.add_argument("--json", action="store_true", help="print JSON instead of text")
     search.add_argument("--batch", metavar="FILE", help='JSONL file of {"question": …} lines; prints JSONL')
+    search.add_argument("--literal", action="store_true",
+                        help="search the words as given: no district/comparison reading, no synonyms")
     return parser
 
 
@@ -59,16 +62,22 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
 def run_search(args: argparse.Namespace, out: TextIO) -> int:
     questions = list(read_batch(Path(args.batch))) if args.batch else [args.question]
     index = SearchIndex.open(Settings.from_env(index_dir=args.index))
+    retriever = Retriever(index)
     filters = SearchFilters(args.district, args.year, args.doc_type)
     for question in questions:
-        hits = index.search(question, args.k, filters)
+        if args.literal:
+            hits, understood = index.search(question, args.k, filters), None
+        else:
+            retrieval = retriever.retrieve(question, args.k, filters)
+            hits, understood = retrieval.hits, retrieval.to_json()
+        record = {"question": question, "understood": understood, "hits": [hit.to_json() for hit in hits]}
         if args.batch:
-            record = {"question": question, "hits": [hit.to_json() for hit in hits]}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif args.json:
-            out.write(json.dumps({"question": question, "hits": [hit.to_json() for hit in hits]},
-                                 ensure_ascii=False, indent=1) + "\n")
+            out.write(json.dumps(record, ensure_ascii=False, indent=1) + "\n")
         else:
+            if understood:
+                out.write(f"理解: {understood['summary']}\n\n")
             out.write(format_hits(hits) + "\n")
     return 0
 

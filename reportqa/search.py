@@ -29,6 +29,7 @@ from reportqa.settings import Settings
 class Hit:
     """One retrieved passage with its provenance.
 
+    ``period`` is what the passage's section speaks of (a year, 十四五).
     ``score`` is the fused RRF score; ``dense_score`` (cosine) and
     ``lexical_score`` (BM25) are the component scores, None when the passage
     was not in that list.
@@ -47,6 +48,7 @@ class Hit:
     source_file: str
     char_start: int
     char_end: int
+    period: str | None = None
     dense_score: float | None = None
     lexical_score: float | None = None
 
@@ -119,8 +121,17 @@ class SearchIndex:
     def districts(self) -> list[str]:
         return sorted({d["district"] for d in self.documents.values() if d["district"]})
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
+               prefer_periods: tuple[str, ...] = ()) -> list[Hit]:
         """The k best passages for ``query``.
+
+        Args:
+            query: the search text.
+            k: how many passages to return.
+            filters: restrict to documents with this district / year / type.
+            prefer_periods: passages whose section speaks of one of these
+                periods ("2020", "十三五") rank as if a third list had put them
+                first, weighted by ``settings.period_weight``.
 
         Raises:
             ValueError: an empty query, or a district the index does not know.
@@ -131,9 +142,12 @@ class SearchIndex:
         depth = max(k, self.settings.search_depth)
         dense_rows, dense_scores = self._dense.search(self._embedder.embed_queries([query])[0], depth, allowed)
         lexical_rows, lexical_scores = self._lexical_top(query, depth, allowed)
-        fused = reciprocal_rank_fusion([dense_rows.tolist(), lexical_rows.tolist()],
-                                       [self.settings.dense_weight, self.settings.lexical_weight],
-                                       self.settings.fusion_k)
+        candidates = dict.fromkeys([*dense_rows.tolist(), *lexical_rows.tolist()])
+        preferred = [row for row in candidates if self.chunks[row].period in prefer_periods]
+        fused = reciprocal_rank_fusion(
+            [dense_rows.tolist(), lexical_rows.tolist(), preferred],
+            [self.settings.dense_weight, self.settings.lexical_weight, self.settings.period_weight if preferred else 0],
+            self.settings.fusion_k, tied_ranks=(False, False, True))
         dense_by_row = dict(zip(dense_rows.tolist(), dense_scores.tolist()))
         lexical_by_row = dict(zip(lexical_rows.tolist(), lexical_scores.tolist()))
         return [self._hit(rank, row, score, dense_by_row.get(row), lexical_by_row.get(row))
@@ -169,7 +183,7 @@ class SearchIndex:
         document = self.documents[chunk.doc_id]
         return Hit(rank, round(score, 6), chunk.chunk_id, chunk.doc_id, document["title"], document["district"],
                    document["year"], document["doc_type"], chunk.section, chunk.text, chunk.source_file,
-                   chunk.char_start, chunk.char_end, _round(dense), _round(lexical))
+                   chunk.char_start, chunk.char_end, chunk.period, _round(dense), _round(lexical))
 
 
 def _passes(document: dict[str, Any], filters: SearchFilters, district: str | None) -> bool:

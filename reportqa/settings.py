@@ -38,6 +38,7 @@ class Settings:
     fusion_k: float = _setting(60.0, "Reciprocal-rank-fusion constant.")
     dense_weight: float = _setting(1.0, "Weight of the dense list in fusion.")
     lexical_weight: float = _setting(1.0, "Weight of the BM25 list in fusion.")
+    period_weight: float = _setting(0.5, "Fusion weight of passages about the year or plan period a question names.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

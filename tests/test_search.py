@@ -120,7 +120,15 @@ def fake_model(monkeypatch):
 def test_cli_prints_readable_hits(small_index, fake_model, capsys):
     assert cli.main(["search", "松江地区生产总值", "-k", "2", "--index", str(small_index)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(" 1. [") and "2021年松江区人民政府工作报告 › " in out and "1688亿元" in out
+    assert out.startswith("理解: ") and "区=松江区" in out.splitlines()[0]
+    assert "\n 1. [" in out and "2021年松江区人民政府工作报告 › " in out and "1688亿元" in out
+
+
+def test_cli_literal_search_skips_question_understanding(small_index, fake_model, capsys):
+    assert cli.main(["search", "松江地区生产总值", "--literal", "--json", "--index", str(small_index)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["understood"] is None
+    assert "嘉定区" in {hit["district"] for hit in result["hits"]}
 
 
 def test_cli_json_has_the_documented_fields(small_index, fake_model, capsys):

@@ -1,0 +1,98 @@
+"""Retrieval that reads the question first: filters, comparisons, bridge questions.
+
+``Retriever.retrieve`` runs ``reportqa.question.understand`` and then:
+
+* a question naming one district searches that district only (falling back to
+  all documents when that finds nothing);
+* a question naming several districts (a comparison) searches each one
+  separately and interleaves the lists, so every side is in the top results;
+* a question naming a district only by description (「举办鲁迅文化周的那个区」)
+  first searches the description, takes the district of the best passage,
+  then searches the rest of the question in that district;
+* abbreviations are expanded (GDP → 地区生产总值) in the search text.
+
+Filters given by the caller win over what the question says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reportqa.question import Understanding, understand
+from reportqa.search import Hit, SearchFilters, SearchIndex
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The hits for a question and what was understood to find them.
+
+    Attributes:
+        understanding: what was read from the question.
+        districts: the districts searched (after resolving a bridge clue).
+        hits: best first, ranks renumbered from 1.
+    """
+
+    understanding: Understanding
+    districts: tuple[str, ...]
+    hits: list[Hit]
+
+    def to_json(self) -> dict:
+        u = self.understanding
+        return {"kind": u.kind, "districts": list(self.districts), "years": list(u.years),
+                "plan_periods": list(u.plan_periods), "doc_type": u.doc_type, "bridge_clue": u.bridge_clue,
+                "expansions": list(u.expansions), "summary": u.describe()}
+
+
+class Retriever:
+    """Question → hits over one ``SearchIndex``."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+
+    def retrieve(self, question: str, k: int = 10, filters: SearchFilters | None = None) -> Retrieval:
+        """The k best passages for a question, searched as the question asks."""
+        filters = filters or SearchFilters()
+        understood = understand(question)
+        text = understood.search_text()
+        if filters.district:
+            districts: tuple[str, ...] = (filters.district,)
+        elif understood.bridge_clue and understood.bridge_rest:
+            districts = self._resolve_bridge(understood.bridge_clue, filters)
+            if districts:
+                text = " ".join((districts[0] + understood.bridge_rest, *understood.expansions))
+        else:
+            known = set(self.index.districts())
+            districts = tuple(d for d in understood.districts if d in known)
+        periods = (*map(str, understood.years), *understood.plan_periods)
+        if len(districts) > 1:
+            per_district = [self._search(text, k, replace(filters, district=d), periods) for d in districts]
+            hits = self._interleave(per_district, k)
+        elif districts:
+            hits = self._search(text, k, replace(filters, district=districts[0]), periods)
+            if not hits and not filters.district:
+                hits = self._search(text, k, filters, periods)
+        else:
+            hits = self._search(text, k, filters, periods)
+        return Retrieval(understood, districts, [replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)])
+
+    def _search(self, text: str, k: int, filters: SearchFilters, periods: tuple[str, ...] = ()) -> list[Hit]:
+        return self.index.search(text, k, filters if filters != SearchFilters() else None, periods)
+
+    def _resolve_bridge(self, clue: str, filters: SearchFilters) -> tuple[str, ...]:
+        """The district of the best passage about ``clue``, if it has one."""
+        for hit in self._search(clue, 3, filters):
+            if hit.district:
+                return (hit.district,)
+        return ()
+
+    @staticmethod
+    def _interleave(lists: list[list[Hit]], k: int) -> list[Hit]:
+        """Round-robin over per-entity lists: 1st of each, then 2nd of each, …"""
+        merged: list[Hit] = []
+        seen: set[str] = set()
+        for position in range(max((len(hits) for hits in lists), default=0)):
+            for hits in lists:
+                if position < len(hits) and hits[position].chunk_id not in seen:
+                    seen.add(hits[position].chunk_id)
+                    merged.append(hits[position])
+        return merged[:k]

@@ -1,0 +1,85 @@
+import pytest
+
+from fakes import BigramEmbedder
+from reportqa.question import COMPARISON, FACT, FIGURE, LIST, understand
+from reportqa.retrieval import Retriever
+from reportqa.search import SearchFilters, SearchIndex
+from reportqa.settings import Settings
+
+
+@pytest.mark.parametrize("question, districts", [
+    ("嘉定区2020年一般公共预算收入是多少？", ("嘉定区",)),
+    ("青浦和松江的固定资产投资目标谁高？", ("青浦区", "松江区")),
+    ("浦东新区的GDP", ("浦东新区",)),
+    ("全市一共有多少上市公司？", ()),
+])
+def test_districts_are_read_in_full_or_short_form_in_order(question, districts):
+    assert understand(question).districts == districts
+
+
+def test_years_plan_periods_and_relative_years():
+    understood = understand("“十三五”期间和2025年，去年新增多少？", report_year=2021)
+    assert understood.years == (2025, 2020)
+    assert understood.plan_periods == ("十三五",)
+    assert understand("去年新增多少？").years == ()
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("嘉定2020年新增了多少张养老床位？", FIGURE),
+    ("徐汇的“两汇”民生品牌是哪两个？", LIST),
+    ("金山要培育壮大的四个特色产业是什么？", LIST),
+    ("2020年普陀和虹口谁的GDP体量更大？", COMPARISON),
+    ("虹口开发北外滩采用的是什么样的开发机制？", FACT),
+])
+def test_kind_of_question(question, kind):
+    assert understand(question).kind == kind
+
+
+def test_bridge_clause_names_a_district_by_description():
+    understood = understand("举办鲁迅文化周的那个区，2021年旧改征收定了多少户的目标？")
+    assert understood.districts == ()
+    assert understood.bridge_clue == "举办鲁迅文化周"
+    assert understood.bridge_rest.startswith("2021年旧改征收")
+    assert understand("嘉定区，2021年目标是多少？").bridge_clue is None
+
+
+def test_abbreviations_are_expanded_to_the_reports_terms():
+    understood = understand("普陀的GDP是多少？")
+    assert "地区生产总值" in understood.expansions
+    assert understood.search_text().startswith("普陀的GDP是多少？ ")
+    assert understand("新增养老床位").expansions == ()
+
+
+@pytest.fixture
+def retriever(small_index):
+    return Retriever(SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()))
+
+
+def test_a_named_district_restricts_the_results(retriever):
+    result = retriever.retrieve("松江新增上市企业几家？", k=5)
+    assert result.districts == ("松江区",)
+    assert result.hits and {hit.district for hit in result.hits} == {"松江区"}
+
+
+def test_comparison_puts_both_sides_at_the_top(retriever):
+    result = retriever.retrieve("嘉定和松江2020年新增上市企业各多少家？", k=4)
+    assert {hit.district for hit in result.hits[:2]} == {"嘉定区", "松江区"}
+    assert [hit.rank for hit in result.hits] == list(range(1, len(result.hits) + 1))
+
+
+def test_bridge_question_is_searched_in_the_district_found_first(retriever):
+    result = retriever.retrieve("G60科创走廊所在的区，新建公园绿地多少公顷？", k=3)
+    assert result.districts == ("松江区",)
+    assert "新建公园绿地120公顷" in result.hits[0].text
+
+
+def test_explicit_filter_wins_over_the_question(retriever):
+    result = retriever.retrieve("松江新增上市企业几家？", k=5, filters=SearchFilters(district="嘉定区"))
+    assert {hit.district for hit in result.hits} == {"嘉定区"}
+
+
+def test_passages_about_the_asked_year_come_first(retriever):
+    index = retriever.index
+    for period in ("2020", "2021"):
+        assert index.search("嘉定增加值", k=3, prefer_periods=(period,))[0].period == period
+    assert retriever.retrieve("嘉定2021年增加值增长目标", k=3).hits[0].period == "2021"
