@@ -1,4 +1,5 @@
-# reportqa: `make run` builds the index of the bundled reports; `make test` runs the tests.
+# reportqa: `make run` builds (or updates) the index of the bundled reports and serves
+# the web app on http://127.0.0.1:7860; `make test` runs the tests.
 # Both create .venv and install what they need on a fresh machine.
 
 PYTHON ?= python3
@@ -6,9 +7,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index search setup clean
+.PHONY: run test index app search setup clean
 
-run: index
+run: index app
+
+app: $(STAMP)
+	$(PY) app.py
 
 index: $(STAMP)
 	$(PY) ingest.py

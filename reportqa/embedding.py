@@ -9,6 +9,7 @@ network. The model loads on first use, never at import or construction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,11 +105,18 @@ class SentenceTransformerEmbedder:
         self._prompt_settings = (query_prompt, passage_prompt)
         self._model: Any = None
         self._prompts: PromptConvention | None = None
+        self._loading = threading.Lock()
 
     def load(self) -> None:
-        """Load the model now (e.g. while a page starts) instead of on first use."""
-        if self._model is not None:
-            return
+        """Load the model now (e.g. while a page starts) instead of on first use.
+
+        Safe to call from several threads: the model loads once.
+        """
+        with self._loading:
+            if self._model is None:
+                self._load()
+
+    def _load(self) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as error:

@@ -170,3 +170,20 @@ def test_ingest_refuses_an_index_of_another_model_unless_rebuilt(small_index, tm
                        embedder=BigramEmbedder()) == 0
     manifest = json.loads((small_index / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedding"]["model"] == "BAAI/bge-base-zh-v1.5"
+
+
+def test_langchain_retriever_returns_documents_with_provenance(small_index):
+    from langchain_core.retrievers import BaseRetriever
+
+    from reportqa.langchain_retriever import ReportRetriever
+    from reportqa.retrieval import Retriever
+
+    retriever = ReportRetriever(retriever=Retriever(open_index(small_index)), k=2)
+    assert isinstance(retriever, BaseRetriever)
+    documents = retriever.invoke("松江新增上市企业几家？")
+    assert len(documents) == 2
+    assert all(doc.metadata["district"] == "松江区" for doc in documents)
+    assert documents[0].id == documents[0].metadata["chunk_id"]
+    assert {"title", "section", "source_file", "char_start", "char_end", "score"} <= set(documents[0].metadata)
+    filtered = ReportRetriever(retriever=Retriever(open_index(small_index)), k=3, district="嘉定区")
+    assert {doc.metadata["district"] for doc in filtered.invoke("新增上市企业")} == {"嘉定区"}
