@@ -32,9 +32,10 @@ BM25_B = 0.75
 _DATA = resources.files("reportqa") / "data"
 
 
-def _data_lines(name: str) -> list[str]:
+@functools.lru_cache(maxsize=4)
+def _data_lines(name: str) -> tuple[str, ...]:
     text = (_DATA / name).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def _is_word(token: str) -> bool:
@@ -52,7 +53,7 @@ class ReportAnalyser:
         """What must match between the index and the query analyser."""
         import jieba
 
-        content = "\n".join(self._user_words + sorted(self._stopwords) + list(self._district_words()))
+        content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._district_words()])
         return {"analyser": "jieba cut_for_search", "jieba": jieba.__version__,
                 "dictionary_sha256": hashlib.sha256(content.encode()).hexdigest()}
 
@@ -66,7 +67,7 @@ class ReportAnalyser:
 
     @property
     def _jieba(self) -> Any:
-        return _jieba_tokenizer(tuple(self._user_words), tuple(self._district_words()))
+        return _jieba_tokenizer(self._user_words, tuple(self._district_words()))
 
 
 @functools.lru_cache(maxsize=2)
