@@ -27,7 +27,8 @@ from reportqa.report import format_table
 from reportqa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_SETS = [Path(__file__).resolve().parents[2] / "shared" / "dev_qa.jsonl"]
+DEFAULT_SETS = [Path(__file__).resolve().parents[2] / "shared" / "dev_qa.jsonl",
+                Path(__file__).resolve().parent / "questions.jsonl"]
 CUTOFFS = (1, 5, 10)
 
 
