@@ -48,12 +48,14 @@ class ReportAnalyser:
     def __init__(self) -> None:
         self._user_words = _data_lines("userdict.txt")
         self._stopwords = frozenset(_data_lines("stopwords.txt"))
+        names = known_districts()
+        self._district_words = tuple(sorted({*names, *(short_district_name(name) for name in names)}))
 
     def fingerprint(self) -> dict[str, Any]:
         """What must match between the index and the query analyser."""
         import jieba
 
-        content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._district_words()])
+        content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._district_words])
         return {"analyser": "jieba cut_for_search", "jieba": jieba.__version__,
                 "dictionary_sha256": hashlib.sha256(content.encode()).hexdigest()}
 
@@ -61,13 +63,9 @@ class ReportAnalyser:
         tokens = (token.strip().lower() for token in self._jieba.cut_for_search(search_form(text)))
         return [token for token in tokens if token and _is_word(token) and token not in self._stopwords]
 
-    def _district_words(self) -> list[str]:
-        names = known_districts()
-        return sorted({*names, *(short_district_name(name) for name in names)})
-
     @property
     def _jieba(self) -> Any:
-        return _jieba_tokenizer(self._user_words, tuple(self._district_words()))
+        return _jieba_tokenizer(self._user_words, self._district_words)
 
 
 @functools.lru_cache(maxsize=2)
