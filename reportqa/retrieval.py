@@ -76,7 +76,7 @@ class Retriever:
         return Retrieval(understood, districts, [replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)])
 
     def _search(self, text: str, k: int, filters: SearchFilters, periods: tuple[str, ...] = ()) -> list[Hit]:
-        return self.index.search(text, k, filters if filters != SearchFilters() else None, periods)
+        return self.index.search(text, k, filters, periods)
 
     def _resolve_bridge(self, clue: str, filters: SearchFilters) -> tuple[str, ...]:
         """The district of the best passage about ``clue``, if it has one."""

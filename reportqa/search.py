@@ -97,8 +97,6 @@ class SearchIndex:
                 the message says which command fixes it.
         """
         index_dir = Path(settings.index_dir)
-        if not store.has_index(index_dir):
-            raise store.IndexUnusable(f"no index at {index_dir}: build it with `python ingest.py --index {index_dir}`")
         manifest = store.read_manifest(index_dir)
         check_compatible(manifest, settings, index_dir)
         if manifest.get("lexical", {}).get("dictionary_sha256") != ReportAnalyser().fingerprint()["dictionary_sha256"]:

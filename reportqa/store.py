@@ -100,7 +100,7 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
         IndexUnusable: no index there, or one of another format version.
     """
     path = Path(index_dir) / MANIFEST
-    if not path.exists():
+    if not has_index(index_dir):
         raise IndexUnusable(f"no index at {index_dir}: build it with `python ingest.py --index {index_dir}`")
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("format_version") != FORMAT_VERSION:
