@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index app search setup clean
+.PHONY: run test index app search setup browser clean
 
 run: index app
 
@@ -21,8 +21,18 @@ index: $(STAMP)
 search: $(STAMP)
 	$(PY) -m reportqa search "$(Q)"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q tests
+
+# The browser tests (and eval/screenshot.py) drive Debian's chromium through
+# Playwright, whose own browser download needs network; fonts-noto-cjk renders
+# the Chinese text (without it screenshots show boxes). apt-get runs only when
+# one is missing, through sudo when not root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh family | grep -q . || \
+		($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
 
 setup: $(STAMP)
 

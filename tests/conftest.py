@@ -95,3 +95,57 @@ def small_index(write_file, tmp_path, fake_embedder):
     index = tmp_path / "index"
     assert ingest.main([str(tmp_path / "reports"), "--index", str(index)], embedder=fake_embedder) == 0
     return index
+
+
+@pytest.fixture(scope="module")
+def small_index_dir(tmp_path_factory):
+    """The ``small_index`` reports indexed once per test module, for a served app."""
+    import ingest
+    from fakes import BigramEmbedder
+
+    folder = tmp_path_factory.mktemp("small")
+    (folder / "reports").mkdir()
+    (folder / "reports" / "jiading.txt").write_text(SMALL_REPORT, encoding="utf-8")
+    (folder / "reports" / "songjiang.txt").write_text(OTHER_REPORT, encoding="utf-8")
+    assert ingest.main([str(folder / "reports"), "--index", str(folder / "index")], embedder=BigramEmbedder()) == 0
+    return folder / "index"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless chromium through Playwright; fails (never skips) with how to install it."""
+    from eval.screenshot import BrowserMissing, browser_session
+
+    try:
+        with browser_session() as browser:
+            yield browser
+            return
+    except BrowserMissing as error:
+        missing = str(error)
+    pytest.fail(missing, pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def small_app_url(small_index_dir):
+    """The web app on ``small_index_dir`` (fake embedder), served in this process on a free port."""
+    import app
+    from eval.screenshot import serve
+    from fakes import BigramEmbedder
+    from reportqa.search import SearchIndex
+    from reportqa.settings import Settings
+
+    index = SearchIndex.open(Settings.from_env(index_dir=str(small_index_dir)), BigramEmbedder())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+        demo = app.build_app(index)
+    with serve(demo) as url:
+        yield url
+
+
+@pytest.fixture
+def app_page(chromium, small_app_url):
+    """A fresh browser page on the small app, loaded and ready for input."""
+    from eval.screenshot import open_app_page
+
+    with open_app_page(chromium, small_app_url) as page:
+        yield page
