@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     for path in plan.removed:
         print(f"removed {path} (--remove)")
     print(f"\n{len(result.documents)} documents, {len(result.chunks)} chunks ({update.embedded} embedded, "
-          f"{update.reused} unchanged) → {settings.index_dir}/ in {time.perf_counter() - started:.1f} s")
+          f"{update.reused} unchanged; {update.sentences_embedded} new sentences embedded) → "
+          f"{settings.index_dir}/ in {time.perf_counter() - started:.1f} s")
     for error in result.errors:
         print(f"error: {error.path}: {error.reason}", file=sys.stderr)
     return 1 if result.errors else 0

@@ -2,7 +2,7 @@
 
 Measures, on the bundled corpus by default, in a temporary index folder:
 
-* full ingest (every passage embedded): seconds and passages/s;
+* full ingest (every passage and every sentence embedded): seconds and passages/s;
 * re-ingest with nothing changed, and with one report added to an index built
   without it: seconds and passages embedded;
 * warm search latency (model loaded, one query at a time, with question
@@ -50,6 +50,10 @@ def timed_ingest(args: list[str], embedder) -> tuple[float, str]:
 
 def embedded_count(summary: str) -> int:
     return int(summary.split("(")[1].split(" embedded")[0])
+
+
+def sentences_embedded(summary: str) -> int:
+    return int(summary.split("; ")[1].split(" new sentences")[0])
 
 
 def benchmark_queries(index: SearchIndex, minimum: int) -> list[str]:
@@ -100,6 +104,7 @@ def main() -> None:
         "model_load_seconds": round(load_seconds, 1),
         "full_ingest_seconds": round(full_seconds, 1),
         "full_ingest_passages_per_second": round(passages / full_seconds, 1),
+        "full_ingest_sentences_embedded": sentences_embedded(full_summary),
         "unchanged_reingest_seconds": round(unchanged_seconds, 2),
         "unchanged_reingest_embedded": embedded_count(unchanged_summary),
         "added_file": Path(smallest).name,

@@ -2,7 +2,8 @@
 
 Checks required fields/types (lists for comparison items), unique ids and questions, qtype
 minimums, the shape of unanswerable items, that every evidence fragment (8-40 chars) lies inside
-ONE line of its evidence file after ``match_form`` on both sides (also ``also_in_evidence``), that
+ONE line of its evidence file after ``match_form`` on both sides (also ``also_in_evidence`` and each
+``alt_evidence`` alternative: another passage that answers the question as fully), that
 key facts appear in evidence or answer, coverage of every report copy (listing 002 is split into
 its "• 【X区招商】" sections) and that no question repeats a dev_qa question. Exits 1 on problems.
 """
@@ -92,6 +93,12 @@ def check_item(it: dict, copies: dict, problems: list[str], cover: Counter) -> N
     cover.update(item_copies & set(MIN_COVER))
     problems += [f"{qid}: also_in_evidence not found in {file}: {frag}" for file, frags in
                  it.get("also_in_evidence", {}).items() for frag in frags if not locate(frag, file, copies)]
+    for alternative in it.get("alt_evidence", []):
+        pairs = list(zip(alternative.get("evidence", []), alternative.get("evidence_files", [])))
+        if not pairs or len(pairs) != len(alternative["evidence"]) or not alternative.get("note"):
+            problems.append(f"{qid}: alt_evidence needs aligned evidence / evidence_files and a note")
+        problems += [f"{qid}: alt_evidence not found in one line of {file}: {frag}" for frag, file in pairs
+                     if len(locate(frag, file, copies)) != 1]
     haystack = match_form(" ".join(it["evidence"])) + "|" + match_form(it["answer"])
     problems += [f"{qid}: key fact {f!r} not in evidence or answer" for f in it["key_facts"] if match_form(f) not in haystack]
 

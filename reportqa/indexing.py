@@ -2,11 +2,14 @@
 
 The index folder (``reportqa.store``) holds, row i = chunk i everywhere:
 ``chunks.jsonl``, ``embeddings.npy``, ``dense.faiss``, ``bm25/`` and
-``manifest.json``. A passage is re-embedded only when its indexed text is new:
-vectors of the previous index are looked up by the sha256 of ``index_text``,
-so an unchanged corpus embeds nothing and an added report embeds only its own
-chunks. BM25 and FAISS are rebuilt from those vectors and tokens on every run
-(milliseconds at this size) so deleted passages can never linger.
+``manifest.json``, plus the vectors of every passage's sentences
+(``sentences.npy``, ``sentence_offsets.npy``) for rescoring. A text is
+embedded only when it is new: vectors of the previous index are looked up by
+the sha256 of the embedded text (a passage's ``index_text`` or a sentence), so
+an unchanged corpus embeds nothing and an added report embeds only its own
+passages and sentences. BM25 and FAISS are rebuilt from those vectors and
+tokens on every run (milliseconds at this size) so deleted passages can never
+linger.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from reportqa.dense import DenseIndex
 from reportqa.embedding import Embedder
 from reportqa.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
 from reportqa.pipeline import IngestResult, manifest_for
+from reportqa.rescoring import sentence_offsets, sentences
 from reportqa.settings import Settings
 
 
@@ -35,12 +39,14 @@ class IndexUpdate:
     Attributes:
         embedded: passages embedded in this run.
         reused: passages whose vectors came from the previous index.
-        embed_seconds: time spent embedding.
+        embed_seconds: time spent embedding (passages and sentences).
+        sentences_embedded: sentences embedded in this run.
     """
 
     embedded: int
     reused: int
     embed_seconds: float
+    sentences_embedded: int = 0
 
 
 def text_key(index_text: str) -> str:
@@ -71,13 +77,18 @@ def check_compatible(manifest: dict[str, Any], settings: Settings, index_dir: st
 
 
 def previous_vectors(index_dir: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Vectors of the existing index by text key, and its embedding record."""
+    """Vectors of the existing index (passages and sentences) by text key, and its embedding record."""
     manifest = store.read_manifest(index_dir)
     chunks = store.read_chunks(index_dir)
-    vectors = store.read_embeddings(index_dir)
-    if len(vectors) != len(chunks):
+    vectors = store.read_array(index_dir, store.EMBEDDINGS)
+    if vectors is None or len(vectors) != len(chunks):
         return {}, {}
-    return {text_key(chunk.index_text): vector for chunk, vector in zip(chunks, vectors)}, manifest["embedding"]
+    known = {text_key(chunk.index_text): vector for chunk, vector in zip(chunks, vectors)}
+    sentence_vectors = store.read_array(index_dir, store.SENTENCES)
+    texts = [sentence for chunk in chunks for sentence in sentences(chunk.text)]
+    if sentence_vectors is not None and len(sentence_vectors) == len(texts):
+        known.update((text_key(text), vector) for text, vector in zip(texts, sentence_vectors))
+    return known, manifest["embedding"]
 
 
 def write_search_index(
@@ -93,26 +104,27 @@ def write_search_index(
     Args:
         result: the ingested documents and chunks.
         settings: index folder, FAISS type, embedding model settings.
-        embedder: makes vectors for passages that have none yet.
+        embedder: makes vectors for passages and sentences that have none yet.
         reuse: take vectors from the existing index (checked compatible by the caller).
-        on_embedded: called with the number of passages after each embedded batch.
-        on_embedding_start: called with the number of passages about to be embedded.
+        on_embedded: called with the number of texts after each embedded batch.
+        on_embedding_start: called with the number of texts (passages and sentences) about to be embedded.
     """
     known, record = previous_vectors(settings.index_dir) if reuse and store.has_index(settings.index_dir) else ({}, {})
-    keys = [text_key(chunk.index_text) for chunk in result.chunks]
-    missing = [row for row, key in enumerate(keys) if key not in known]
+    passage_texts = [chunk.index_text for chunk in result.chunks]
+    sentence_texts = [text for chunk in result.chunks for text in sentences(chunk.text)]
+    passage_keys, sentence_keys = list(map(text_key, passage_texts)), list(map(text_key, sentence_texts))
+    missing = {key: text for key, text in zip(passage_keys + sentence_keys, passage_texts + sentence_texts)
+               if key not in known}
     if missing or not record:
         record = {**embedding_fingerprint(settings), **_model_record(embedder)}
     if on_embedding_start:
         on_embedding_start(len(missing))
-    vectors = np.zeros((len(keys), record["dimension"]), np.float32)
-    for row, key in enumerate(keys):
-        if key in known:
-            vectors[row] = known[key]
     started = time.perf_counter()
     if missing:
-        vectors[missing] = embedder.embed_passages([result.chunks[row].index_text for row in missing], on_embedded)
+        known.update(zip(missing, embedder.embed_passages(list(missing.values()), on_embedded)))
     embed_seconds = time.perf_counter() - started
+    vectors = _stack([known[key] for key in passage_keys], record["dimension"])
+    sentence_vectors = _stack([known[key] for key in sentence_keys], record["dimension"])
     analyser = ReportAnalyser()
     lexical = LexicalIndex.build([analyser(chunk.index_text) for chunk in result.chunks])
     dense = DenseIndex.build(vectors, settings.faiss_index)
@@ -122,11 +134,18 @@ def write_search_index(
     manifest["lexical"] = {**analyser.fingerprint(), "k1": BM25_K1, "b": BM25_B}
     with store.staged_index(settings.index_dir) as staging:
         store.write_chunks(staging / store.CHUNKS, result.chunks)
-        store.write_embeddings(staging / store.EMBEDDINGS, vectors)
+        store.write_array(staging / store.EMBEDDINGS, vectors)
+        store.write_array(staging / store.SENTENCES, sentence_vectors)
+        store.write_array(staging / store.SENTENCE_OFFSETS, sentence_offsets([chunk.text for chunk in result.chunks]))
         dense.save(staging / store.DENSE)
         lexical.save(staging / store.LEXICAL)
         store.write_json(staging / store.MANIFEST, manifest)
-    return IndexUpdate(len(missing), len(keys) - len(missing), embed_seconds)
+    embedded = sum(key in missing for key in passage_keys)
+    return IndexUpdate(embedded, len(passage_keys) - embedded, embed_seconds, len(missing.keys() - set(passage_keys)))
+
+
+def _stack(vectors: list[np.ndarray], dimension: int) -> np.ndarray:
+    return np.asarray(vectors, np.float32).reshape(len(vectors), dimension)
 
 
 def _model_record(embedder: Embedder) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import unicodedata
 from collections.abc import Sequence
 from importlib import resources
@@ -108,6 +109,15 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return int(self._bm25.scores["num_docs"])
+
+    def idf(self, term: str) -> float:
+        """BM25's inverse document frequency of ``term``; 0 for a term no passage has (it can match nothing)."""
+        position = self._bm25.vocab_dict.get(term)
+        indptr = self._bm25.scores["indptr"]
+        if position is None or position + 1 >= len(indptr) or indptr[position + 1] == indptr[position]:
+            return 0.0
+        frequency = int(indptr[position + 1] - indptr[position])
+        return math.log(1 + (len(self) - frequency + 0.5) / (frequency + 0.5))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every row for the query terms (0 for unknown terms)."""

@@ -2,12 +2,14 @@
 
 ``understand`` finds the districts a question names (full or short form:
 嘉定 → 嘉定区), the years and plan periods it speaks of (2020年, 十三五,
-去年 relative to a given report year), a document type it asks for
-(规划 → 五年规划纲要), the kind of answer it wants (a figure, a list, a
-comparison, a fact), and a "bridge" clause that names a district only by
-description (「举办鲁迅文化周的那个区，…」), to be resolved by a first search.
-It also expands abbreviations the reports spell out (GDP → 地区生产总值) from
-``data/synonyms.txt``.
+去年 relative to a given report year, and phrases that imply a year:
+十四五开局之年 → 2021, 十三五末 → 2020, 疫情前一年 → 2019), a document type
+it asks for (规划 → 五年规划纲要), the kind of answer it wants (a figure, a
+list, a comparison, a fact), and a "bridge" clause that names a district only
+by description (「举办鲁迅文化周的那个区，…」), to be resolved by a first
+search. It also expands abbreviations the reports spell out (GDP → 地区生产总值)
+from ``data/synonyms.txt``, and counts in words into digits (三个 → 3个), as the
+reports write either.
 """
 
 from __future__ import annotations
@@ -24,9 +26,16 @@ FIGURE, LIST, COMPARISON, FACT = "figure", "list", "comparison", "fact"
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _PLAN_PERIOD = re.compile(r"[“\"]?(十[一二三四五六七八九]五)[”\"]?")
+# Phrases that name a year without writing it: (pattern, year or plan-relative offset).
+_FIRST_PLAN_YEAR = re.compile(r"(十[一二三四五六七八九]五)[”\"]?(?:规划)?的?(?:开局之年|开局年|第一年|首年|开局)")
+_LAST_PLAN_YEAR = re.compile(r"(十[一二三四五六七八九]五)[”\"]?(?:规划)?的?(?:末|收官|最后一年|期末)")
+_BEFORE_PANDEMIC = re.compile(r"(?:新冠)?(?:肺炎)?疫情(?:暴发|爆发|发生|出现)?(?:之|以)?前(?:的那|那|的)?一年")
+_PANDEMIC_YEAR = re.compile(r"(?:新冠)?(?:肺炎)?疫情(?:暴发|爆发|发生)的?(?:那一年|当年|那年)")
+_PANDEMIC_START = 2020
+_COUNT = re.compile(r"([一二两三四五六七八九十])(个|项|家|大|条|类|种|张|所|座|批|件)")
 _RELATIVE_YEARS = {"去年": -1, "上年": -1, "前年": -2, "今年": 0, "明年": 1}
 _FIGURE_WORDS = re.compile(r"多少|几[个家张所项条户幅]|多大|多高|多长|比例|增速|增长率|浓度|总额|金额|规模|排名|第几")
-_LIST_WORDS = re.compile(r"哪些|哪几|哪两|哪三|哪四|哪五|包括什么|都有什么|都包括|分别是什么"
+_LIST_WORDS = re.compile(r"哪些|哪几|哪两|哪三|哪四|哪五|包括什么|都有什么|都包括|分别是什么|怎么分|如何划分|具体指"
                          r"|[两二三四五六七八九十][个项大条类种].{0,12}(?:是什么|是哪|有哪)")
 _COMPARISON_WORDS = re.compile(r"谁|哪个更|哪个区|更高|更大|更多|更快|高于|低于|相比|比较|对比|分别")
 _PLAN_WORDS = re.compile(r"规划纲要|纲要|五年规划")
@@ -63,6 +72,18 @@ class Understanding:
         """The question with its synonym expansions appended."""
         return " ".join((self.question, *self.expansions))
 
+    def periods(self) -> tuple[str, ...]:
+        """Section periods to prefer: the years and plans named, and where a plan's record sits.
+
+        A finished plan (十三五) is reviewed in its last year's work review, so
+        its last year (2020) is preferred too; a plan's final year (2025) is
+        its target year, so the plan (十四五) is preferred too.
+        """
+        periods = [*map(str, self.years), *self.plan_periods]
+        periods += [str(plan_first_year(plan) + 4) for plan in self.plan_periods if plan in _PLANS]
+        periods += [plan for plan in _PLANS for year in self.years if plan_first_year(plan) + 4 == year]
+        return tuple(dict.fromkeys(periods))
+
     def describe(self) -> str:
         """A one-line summary for people (shown beside results)."""
         parts = [f"类型={self.kind}"]
@@ -93,7 +114,8 @@ def understand(question: str, report_year: int | None = None) -> Understanding:
     years = [int(match.group(1)) for match in _YEAR.finditer(text)]
     if report_year is not None:
         years += [report_year + offset for word, offset in _RELATIVE_YEARS.items() if word in text]
-    plan_periods = tuple(dict.fromkeys(_PLAN_PERIOD.findall(text)))
+    years += implied_years(text)
+    plan_periods = tuple(dict.fromkeys(_PLAN_PERIOD.findall(_FIRST_PLAN_YEAR.sub("", text))))
     bridge = _BRIDGE.match(text) if not districts else None
     return Understanding(
         question=question,
@@ -104,8 +126,36 @@ def understand(question: str, report_year: int | None = None) -> Understanding:
         kind=_kind(text, districts),
         bridge_clue=bridge.group("clue") if bridge else None,
         bridge_rest=bridge.group("rest") if bridge else None,
-        expansions=expansions_for(text),
+        expansions=(*expansions_for(text), *count_variants(text)),
     )
+
+
+_PLANS = ("十一五", "十二五", "十三五", "十四五", "十五五")
+
+
+def plan_first_year(plan: str) -> int:
+    """The first year of a five-year plan: 十四五 → 2021 (十一五 = 2006)."""
+    return 2006 + 5 * _PLANS.index(plan) if plan in _PLANS else 0
+
+
+def implied_years(text: str) -> list[int]:
+    """Years a question names by description: 十四五开局之年 → 2021, 十三五末 → 2020, 疫情前一年 → 2019."""
+    years = [plan_first_year(match.group(1)) for match in _FIRST_PLAN_YEAR.finditer(text)]
+    years += [plan_first_year(match.group(1)) + 4 for match in _LAST_PLAN_YEAR.finditer(text)]
+    if _BEFORE_PANDEMIC.search(text):
+        years.append(_PANDEMIC_START - 1)
+    elif _PANDEMIC_YEAR.search(text):
+        years.append(_PANDEMIC_START)
+    return [year for year in years if year]
+
+
+def count_variants(text: str) -> tuple[str, ...]:
+    """Counts written in words, in digits as well: 三个千亿级产业 → 3个."""
+    return tuple(dict.fromkeys(f"{_DIGITS[number]}{unit}" for number, unit in _COUNT.findall(text)))
+
+
+_DIGITS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
+           "九": "9", "十": "10"}
 
 
 def find_districts(text: str) -> tuple[str, ...]:

@@ -7,8 +7,9 @@
 * a question naming several districts (a comparison) searches each one
   separately and interleaves the lists, so every side is in the top results;
 * a question naming a district only by description (「举办鲁迅文化周的那个区」)
-  first searches the description, takes the district of the best passage,
-  then searches the rest of the question in that district;
+  first searches the description, takes the district of the passage whose
+  best sentence matches it most closely, then searches the rest of the
+  question in that district; that passage is returned second, as evidence;
 * abbreviations are expanded (GDP → 地区生产总值) in the search text.
 
 Filters given by the caller win over what the question says.
@@ -18,8 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reportqa.question import Understanding, understand
+from reportqa.question import COMPARISON, FIGURE, Understanding, understand
 from reportqa.search import Hit, SearchFilters, SearchIndex
+
+# Passages about a bridge clue compared before choosing its district.
+BRIDGE_CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -54,36 +58,48 @@ class Retriever:
         filters = filters or SearchFilters()
         understood = understand(question)
         text = understood.search_text()
+        bridge: list[Hit] = []
         if filters.district:
             districts: tuple[str, ...] = (filters.district,)
         elif understood.bridge_clue and understood.bridge_rest:
-            districts = self._resolve_bridge(understood.bridge_clue, filters)
+            bridge = self._resolve_bridge(understood.bridge_clue, filters)
+            districts = (bridge[0].district,) if bridge else ()
             if districts:
                 text = " ".join((districts[0] + understood.bridge_rest, *understood.expansions))
         else:
             known = set(self.index.districts())
             districts = tuple(d for d in understood.districts if d in known)
-        periods = (*map(str, understood.years), *understood.plan_periods)
+        periods = understood.periods()
+        figure = understood.kind in (FIGURE, COMPARISON)
         if len(districts) > 1:
-            per_district = [self._search(text, k, replace(filters, district=d), periods) for d in districts]
+            per_district = [self._search(text, k, replace(filters, district=d), periods, figure) for d in districts]
             hits = self._interleave(per_district, k)
         elif districts:
-            hits = self._search(text, k, replace(filters, district=districts[0]), periods)
+            hits = self._search(text, k, replace(filters, district=districts[0]), periods, figure)
             if not hits and not filters.district:
-                hits = self._search(text, k, filters, periods)
+                hits = self._search(text, k, filters, periods, figure)
         else:
-            hits = self._search(text, k, filters, periods)
+            hits = self._search(text, k, filters, periods, figure)
+        if bridge:  # the passage that identifies the district comes second, as the answer's other evidence
+            hits = self._interleave([hits, bridge], k)
         return Retrieval(understood, districts, [replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)])
 
-    def _search(self, text: str, k: int, filters: SearchFilters, periods: tuple[str, ...] = ()) -> list[Hit]:
-        return self.index.search(text, k, filters, periods)
+    def _search(self, text: str, k: int, filters: SearchFilters, periods: tuple[str, ...] = (),
+                figure: bool = False) -> list[Hit]:
+        return self.index.search(text, k, filters, periods, figure)
 
-    def _resolve_bridge(self, clue: str, filters: SearchFilters) -> tuple[str, ...]:
-        """The district of the best passage about ``clue``, if it has one."""
-        for hit in self._search(clue, 3, filters):
-            if hit.district:
-                return (hit.district,)
-        return ()
+    def _resolve_bridge(self, clue: str, filters: SearchFilters) -> list[Hit]:
+        """The passage whose best sentence matches ``clue`` most closely, as a one-item list (empty if none).
+
+        Among the first few hits with a district, the one whose best sentence
+        holds most of the clue's terms wins, then the closest sentence by
+        cosine: 「全国双拥模范城“九连冠”」 must not go to a district with a
+        different nine-in-a-row title.
+        """
+        candidates = [hit for hit in self._search(clue, BRIDGE_CANDIDATES, filters) if hit.district]
+        if not candidates:
+            return []
+        return [max(candidates, key=lambda hit: (round(hit.coverage or 0, 2), hit.sentence_score or 0))]
 
     @staticmethod
     def _interleave(lists: list[list[Hit]], k: int) -> list[Hit]:

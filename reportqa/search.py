@@ -1,9 +1,11 @@
-"""Hybrid search over an index folder: dense + BM25, filtered, fused by RRF.
+"""Hybrid search over an index folder: dense + BM25, filtered, fused by RRF, rescored.
 
 ``SearchIndex.open`` checks the index against the settings (format, embedding
 model, analyser) and loads it; the embedding model loads once, on the first
-query or on ``warm_up()``. ``search`` returns ``Hit`` records that carry the
-passage, its document's metadata and its exact place in the source file.
+query or on ``warm_up()``. ``search`` fuses the dense and BM25 lists, then
+rescores the head of the fused list sentence by sentence
+(``reportqa.rescoring``), and returns ``Hit`` records that carry the passage,
+its document's metadata and its exact place in the source file.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from reportqa.indexing import check_compatible
 from reportqa.lexical import LexicalIndex, ReportAnalyser
 from reportqa.metadata import short_district_name
 from reportqa.records import Chunk
+from reportqa.rescoring import Rescorer, WindowMatch, sentence_offsets
 from reportqa.settings import Settings
 
 
@@ -30,9 +33,11 @@ class Hit:
     """One retrieved passage with its provenance.
 
     ``period`` is what the passage's section speaks of (a year, 十四五).
-    ``score`` is the fused RRF score; ``dense_score`` (cosine) and
+    ``score`` is the final RRF score; ``dense_score`` (cosine) and
     ``lexical_score`` (BM25) are the component scores, None when the passage
-    was not in that list.
+    was not in that list; ``coverage`` (share of the question's terms in the
+    best sentence, 0–1) and ``sentence_score`` (best sentence cosine) are the
+    rescoring features, None when the passage was not rescored.
     """
 
     rank: int
@@ -51,6 +56,8 @@ class Hit:
     period: str | None = None
     dense_score: float | None = None
     lexical_score: float | None = None
+    coverage: float | None = None
+    sentence_score: float | None = None
 
     @property
     def breadcrumb(self) -> str:
@@ -75,7 +82,8 @@ class SearchIndex:
     """A loaded index, ready to search. Construct with ``open``."""
 
     def __init__(self, settings: Settings, manifest: dict[str, Any], chunks: list[Chunk], dense: DenseIndex,
-                 lexical: LexicalIndex, embedder: Embedder) -> None:
+                 lexical: LexicalIndex, embedder: Embedder, sentence_vectors: np.ndarray,
+                 sentence_offsets: np.ndarray) -> None:
         self.settings = settings
         self.manifest = manifest
         self.chunks = chunks
@@ -84,6 +92,8 @@ class SearchIndex:
         self._lexical = lexical
         self._embedder = embedder
         self._analyser = ReportAnalyser()
+        self._rescorer = Rescorer([chunk.text for chunk in chunks], self._analyser, lexical.idf, sentence_vectors,
+                                  sentence_offsets)
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(chunks):
             self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
@@ -105,11 +115,17 @@ class SearchIndex:
         chunks = store.read_chunks(index_dir)
         dense = DenseIndex.load(index_dir / store.DENSE)
         lexical = LexicalIndex.load(index_dir / store.LEXICAL)
-        if not len(chunks) == len(dense) == len(lexical):
+        offsets = store.read_array(index_dir, store.SENTENCE_OFFSETS)
+        sentence_vectors = store.read_array(index_dir, store.SENTENCES)
+        expected = sentence_offsets([chunk.text for chunk in chunks])
+        if (not len(chunks) == len(dense) == len(lexical) or offsets is None or sentence_vectors is None
+                or not np.array_equal(offsets, expected) or len(sentence_vectors) != expected[-1]):
             raise store.IndexUnusable(
                 f"index at {index_dir} is damaged ({len(chunks)} chunks, {len(dense)} vectors, {len(lexical)} "
-                f"BM25 rows): rebuild it with `python ingest.py --rebuild --index {index_dir}`")
-        return cls(settings, manifest, chunks, dense, lexical, embedder or make_embedder(settings))
+                f"BM25 rows, sentence vectors that do not match the passages): rebuild it with "
+                f"`python ingest.py --rebuild --index {index_dir}`")
+        return cls(settings, manifest, chunks, dense, lexical, embedder or make_embedder(settings),
+                   sentence_vectors, offsets)
 
     def warm_up(self) -> None:
         """Load the embedding model and the tokenizer dictionary now."""
@@ -120,7 +136,7 @@ class SearchIndex:
         return sorted({d["district"] for d in self.documents.values() if d["district"]})
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
-               prefer_periods: tuple[str, ...] = ()) -> list[Hit]:
+               prefer_periods: tuple[str, ...] = (), want_figure: bool = False) -> list[Hit]:
         """The k best passages for ``query``.
 
         Args:
@@ -130,6 +146,8 @@ class SearchIndex:
             prefer_periods: passages whose section speaks of one of these
                 periods ("2020", "十三五") rank as if a third list had put them
                 first, weighted by ``settings.period_weight``.
+            want_figure: the question asks for a number; in rescoring, a
+                sentence without one counts for less.
 
         Raises:
             ValueError: an empty query, or a district the index does not know.
@@ -138,7 +156,8 @@ class SearchIndex:
             raise ValueError("the query is empty")
         allowed = self.allowed_rows(filters or SearchFilters())
         depth = max(k, self.settings.search_depth)
-        dense_rows, dense_scores = self._dense.search(self._embedder.embed_queries([query])[0], depth, allowed)
+        query_vector = self._embedder.embed_queries([query])[0]
+        dense_rows, dense_scores = self._dense.search(query_vector, depth, allowed)
         lexical_rows, lexical_scores = self._lexical_top(query, depth, allowed)
         candidates = dict.fromkeys([*dense_rows.tolist(), *lexical_rows.tolist()])
         preferred = [row for row in candidates if self.chunks[row].period in prefer_periods]
@@ -146,9 +165,17 @@ class SearchIndex:
             [dense_rows.tolist(), lexical_rows.tolist(), preferred],
             [self.settings.dense_weight, self.settings.lexical_weight, self.settings.period_weight if preferred else 0],
             self.settings.fusion_k, tied_ranks=(False, False, True))
+        head = [row for row, _ in fused[:self.settings.rescore_depth]]
+        matches: dict[int, WindowMatch] = {}
+        if head:
+            weights = (self.settings.rescore_fused_weight, self.settings.rescore_coverage_weight,
+                       self.settings.rescore_sentence_weight)
+            rescored = self._rescorer.rerank(head, query, query_vector, weights, want_figure, self.settings.fusion_k)
+            matches = {row: match for row, _, match in rescored}
+            fused = [(row, score) for row, score, _ in rescored] + fused[len(head):]
         dense_by_row = dict(zip(dense_rows.tolist(), dense_scores.tolist()))
         lexical_by_row = dict(zip(lexical_rows.tolist(), lexical_scores.tolist()))
-        return [self._hit(rank, row, score, dense_by_row.get(row), lexical_by_row.get(row))
+        return [self._hit(rank, row, score, dense_by_row.get(row), lexical_by_row.get(row), matches.get(row))
                 for rank, (row, score) in enumerate(fused[:k], start=1)]
 
     def allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
@@ -176,12 +203,14 @@ class SearchIndex:
         rows = rows[scores[rows] > 0]
         return rows, scores[rows]
 
-    def _hit(self, rank: int, row: int, score: float, dense: float | None, lexical: float | None) -> Hit:
+    def _hit(self, rank: int, row: int, score: float, dense: float | None, lexical: float | None,
+             match: WindowMatch | None) -> Hit:
         chunk = self.chunks[row]
         document = self.documents[chunk.doc_id]
         return Hit(rank, round(score, 6), chunk.chunk_id, chunk.doc_id, document["title"], document["district"],
                    document["year"], document["doc_type"], chunk.section, chunk.text, chunk.source_file,
-                   chunk.char_start, chunk.char_end, chunk.period, _round(dense), _round(lexical))
+                   chunk.char_start, chunk.char_end, chunk.period, _round(dense), _round(lexical),
+                   _round(match.coverage) if match else None, _round(match.dense) if match else None)
 
 
 def _passes(document: dict[str, Any], filters: SearchFilters, district: str | None) -> bool:

@@ -242,13 +242,16 @@ def _box_end(body: list[DocLine], title_index: int, wrap_width: int) -> int:
     """Where the box that starts at ``body[title_index]`` ends.
 
     In a PDF extraction a box is set in a smaller font, so its wrapped lines are
-    wider than the body's: the box ends at the first body-width wrapped line.
-    Elsewhere it ends at the next heading-like or box line.
+    wider than the body's: the box ends at the first body-width line that is cut
+    mid-sentence (a box item that happens to be as wide but ends its sentence,
+    「“7”：7％的老年人…服务。」, stays in the box). Elsewhere it ends at the next
+    heading-like or box line.
     """
     for line in body[title_index + 1:]:
         stripped = line.text.strip()
         if _BOX.match(stripped) or any(pattern.match(stripped) for _, pattern, _ in _MARKERS[:3]):
             return line.line.start
-        if wrap_width and line.continues and abs(line.width - wrap_width) <= 4:
+        if (wrap_width and line.continues and abs(line.width - wrap_width) <= 4
+                and stripped[-1:] not in _SENTENCE_STOPS):
             return line.line.start
     return body[-1].line.end if body else 0

@@ -39,6 +39,10 @@ class Settings:
     dense_weight: float = _setting(1.0, "Weight of the dense list in fusion.")
     lexical_weight: float = _setting(1.0, "Weight of the BM25 list in fusion.")
     period_weight: float = _setting(0.5, "Fusion weight of passages about the year or plan period a question names.")
+    rescore_depth: int = _setting(30, "Fused passages rescored sentence by sentence (0 turns rescoring off).")
+    rescore_fused_weight: float = _setting(1.0, "Weight of the fused order when rescoring.")
+    rescore_coverage_weight: float = _setting(2.0, "Weight of the best sentence's share of the question's terms.")
+    rescore_sentence_weight: float = _setting(1.0, "Weight of the best sentence's cosine with the question.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -8,6 +8,9 @@ Layout (``FORMAT_VERSION``):
 * ``embeddings.npy`` — the passage vectors (float32, n × d), kept so an update
   re-embeds only new passages.
 * ``dense.faiss`` — the FAISS index of those vectors.
+* ``sentences.npy`` — one vector per sentence of every passage, in order, and
+  ``sentence_offsets.npy`` — passage i's sentences are rows
+  ``offsets[i]:offsets[i + 1]`` (see ``reportqa.rescoring``).
 * ``bm25/`` — the BM25 index (bm25s: JSON vocabulary and parameters, ``.npy`` arrays).
 
 A new index is written into a temporary sibling folder and swapped in only
@@ -31,11 +34,13 @@ import numpy as np
 
 from reportqa.records import Chunk
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 EMBEDDINGS = "embeddings.npy"
 DENSE = "dense.faiss"
+SENTENCES = "sentences.npy"
+SENTENCE_OFFSETS = "sentence_offsets.npy"
 LEXICAL = "bm25"
 
 
@@ -123,12 +128,11 @@ def has_index(index_dir: str | Path) -> bool:
     return (Path(index_dir) / MANIFEST).exists()
 
 
-def write_embeddings(path: Path, vectors: np.ndarray) -> None:
-    np.save(path, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+def write_array(path: Path, array: np.ndarray) -> None:
+    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
 
 
-def read_embeddings(index_dir: str | Path) -> np.ndarray:
-    path = Path(index_dir) / EMBEDDINGS
-    if not path.exists():
-        return np.zeros((0, 0), np.float32)
-    return np.load(path, allow_pickle=False)
+def read_array(index_dir: str | Path, name: str) -> np.ndarray | None:
+    """One of the index's ``.npy`` files, or None when it is not there."""
+    path = Path(index_dir) / name
+    return np.load(path, allow_pickle=False) if path.exists() else None

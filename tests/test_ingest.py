@@ -5,6 +5,7 @@ import pytest
 import ingest
 from conftest import SMALL_REPORT
 from fakes import BigramEmbedder
+from reportqa.rescoring import sentences
 from reportqa import store
 
 
@@ -95,7 +96,8 @@ def test_adding_a_report_embeds_only_its_chunks(small_index, write_file, tmp_pat
     assert run([extra, "--index", small_index], embedder) == 0
     manifest, chunks = read_index(small_index)
     new = [c for c in chunks if c["source_file"] == str(extra)]
-    assert new and len(embedder.embedded_passages) == len(new)
+    new_sentences = {sentence for c in new for sentence in sentences(c["text"])}
+    assert new and sorted(embedder.embedded_passages) == sorted([c["index_text"] for c in new] + [*new_sentences])
     assert {s["path"].split("/")[-1] for s in manifest["sources"]} == {"jiading.txt", "songjiang.txt", "extra.txt"}
 
 
@@ -104,10 +106,13 @@ def test_changed_file_re_embeds_only_changed_passages(small_index, write_file, t
     write_file("reports/jiading.txt", changed)
     embedder = BigramEmbedder()
     assert run([tmp_path / "reports", "--index", small_index], embedder) == 0
-    assert embedder.embedded_passages and all("示例区" in text for text in embedder.embedded_passages)
-    assert any("新增上市企业5家" in text for text in embedder.embedded_passages)
-    _, chunks = read_index(small_index)
-    assert len(embedder.embedded_passages) < len([c for c in chunks if "jiading" in c["source_file"]])
+    passages = [c for c in read_index(small_index)[1] if "jiading" in c["source_file"]]
+    embedded_passages = [text for text in embedder.embedded_passages if text in {c["index_text"] for c in passages}]
+    assert embedded_passages and all("示例区" in text for text in embedded_passages)
+    assert any("新增上市企业5家" in text for text in embedded_passages)
+    assert len(embedded_passages) < len(passages)
+    # Of the sentences, only the changed one is new.
+    assert set(embedder.embedded_passages) - set(embedded_passages) == {"新增上市企业5家。"}
 
 
 def test_deleted_file_leaves_the_index_and_search(small_index, tmp_path, capsys):

@@ -83,3 +83,29 @@ def test_passages_about_the_asked_year_come_first(retriever):
     for period in ("2020", "2021"):
         assert index.search("嘉定增加值", k=3, prefer_periods=(period,))[0].period == period
     assert retriever.retrieve("嘉定2021年增加值增长目标", k=3).hits[0].period == "2021"
+
+
+@pytest.mark.parametrize("question, years, periods", [
+    ("“十四五”开局之年，嘉定计划完成多少固定资产投资？", (2021,), ("2021",)),
+    ("“十三五”末金山铁路一年运送多少乘客？", (2020,), ("2020", "十三五")),
+    ("“十三五”期间闵行环保投入多少？", (), ("十三五", "2020")),
+    ("新冠疫情暴发前的那一年，金山财政收入是多少？", (2019,), ("2019",)),
+    ("疫情前一年金山新增了多少张养老床位？", (2019,), ("2019",)),
+    ("松江2025年森林覆盖率目标是多少？", (2025,), ("2025", "十四五")),
+])
+def test_years_named_by_description_are_worked_out(question, years, periods):
+    understood = understand(question)
+    assert understood.years == years
+    assert understood.periods() == periods
+
+
+def test_counts_in_words_are_also_searched_in_digits():
+    assert "3个" in understand("嘉定要培育的三个千亿级产业是什么？").expansions
+    assert understand("新增养老床位774张").expansions == ()
+
+
+def test_bridge_passage_is_returned_as_the_second_hit(retriever):
+    result = retriever.retrieve("对口帮扶云南省五个县的那个区，2021年一般公共预算收入要增长多少？", k=3)
+    assert result.districts == ("松江区",)
+    assert "一般公共预算收入增长4%" in result.hits[0].text and "云南省" not in result.hits[0].text
+    assert "对口帮扶的云南省五个县" in result.hits[1].text

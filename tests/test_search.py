@@ -110,6 +110,23 @@ def test_damaged_index_is_refused(small_index):
         open_index(small_index)
 
 
+@pytest.mark.parametrize("damage", ["missing", "short"])
+def test_index_whose_sentence_vectors_do_not_fit_its_passages_is_refused(small_index, damage):
+    path = small_index / "sentences.npy"
+    if damage == "missing":
+        path.unlink()
+    else:
+        np.save(path, np.load(path)[:-1])
+    with pytest.raises(IndexUnusable, match="rebuild"):
+        open_index(small_index)
+
+
+def test_hits_carry_the_rescoring_features(small_index):
+    hits = open_index(small_index).search("新增养老床位多少张", k=3, want_figure=True)
+    assert 0 < hits[0].coverage <= 1 and hits[0].sentence_score is not None
+    assert "新增养老床位774张" in hits[0].text
+
+
 @pytest.fixture
 def fake_model(monkeypatch):
     embedder = BigramEmbedder()

@@ -1,0 +1,130 @@
+"""Rescoring the head of a fused list on sentences: the best window decides.
+
+A passage of 400 characters that mentions a question's topic in its section
+heading and intro ranks as high as the one whose single sentence states the
+figure. Looking at each passage sentence by sentence separates them:
+
+* **lexical coverage** — the share of the question's content terms (IDF
+  weighted; district names and years left out, since filters carry them) that
+  one sentence of the passage holds; for a question that asks for a figure, a
+  sentence without a number counts for less;
+* **dense match** — the best cosine between the question and one sentence of
+  the passage, with sentence vectors embedded at index time.
+
+Each feature ranks the fused top ``rescore_depth`` passages, and the three
+rankings (fused order, coverage, dense) are combined by reciprocal-rank fusion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reportqa.fusion import reciprocal_rank_fusion
+from reportqa.metadata import known_districts, short_district_name
+
+_SENTENCE = re.compile(r"[^。；！？!?;]+[。；！？!?;]*")
+_NUMBER = re.compile(r"\d")
+_YEAR_TERM = re.compile(r"^(?:19|20)\d{2}年?$")
+# How much a sentence without any digit counts when the question wants a figure.
+NUMBERLESS_FACTOR = 0.7
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut after 。；！？ (a sentence keeps its end mark); blank pieces dropped."""
+    return [piece for piece in _SENTENCE.findall(text) if piece.strip()]
+
+
+def sentence_offsets(texts: Sequence[str]) -> np.ndarray:
+    """Row boundaries: the sentences of text i are rows ``offsets[i]:offsets[i + 1]``."""
+    counts = [len(sentences(text)) for text in texts]
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class WindowMatch:
+    """How well a passage's best sentences match a question.
+
+    Attributes:
+        coverage: IDF-weighted share of the question's content terms in the
+            best sentence, 0–1 (before the numberless discount).
+        dense: best cosine between the question and one sentence.
+    """
+
+    coverage: float
+    dense: float
+
+
+class Rescorer:
+    """Window features over an index's passages.
+
+    Args:
+        texts: passage texts, row i = chunk i.
+        analyser: text → terms (the BM25 analyser).
+        idf: term → inverse document frequency.
+        sentence_vectors: one row per sentence of every passage, in order.
+        offsets: ``sentence_offsets(texts)``.
+    """
+
+    def __init__(self, texts: Sequence[str], analyser: Callable[[str], list[str]], idf: Callable[[str], float],
+                 sentence_vectors: np.ndarray, offsets: np.ndarray) -> None:
+        self._texts = texts
+        self._analyser = analyser
+        self._idf = idf
+        self._vectors = sentence_vectors
+        self._offsets = offsets
+        self._terms: dict[int, list[tuple[frozenset[str], bool]]] = {}
+        names = known_districts()
+        self._place_terms = frozenset({*names, *(short_district_name(name) for name in names)})
+
+    def content_terms(self, query: str) -> list[str]:
+        """The query's terms without district names and years (filters carry those)."""
+        terms = dict.fromkeys(self._analyser(query))
+        return [term for term in terms if term not in self._place_terms and not _YEAR_TERM.match(term)]
+
+    def match(self, row: int, terms: Sequence[str], query_vector: np.ndarray, want_figure: bool = False) -> WindowMatch:
+        return WindowMatch(self.coverage(row, terms, want_figure), self.dense(row, query_vector))
+
+    def coverage(self, row: int, terms: Sequence[str], want_figure: bool = False) -> float:
+        """The best sentence's IDF-weighted share of ``terms`` (discounted without a number if wanted)."""
+        weights = {term: self._idf(term) for term in terms}
+        total = sum(weights.values())
+        if total <= 0:
+            return 0.0
+        best = 0.0
+        for words, has_number in self._sentence_terms(row):
+            share = sum(weight for term, weight in weights.items() if term in words) / total
+            if want_figure and not has_number:
+                share *= NUMBERLESS_FACTOR
+            best = max(best, share)
+        return best
+
+    def dense(self, row: int, query_vector: np.ndarray) -> float:
+        """The best cosine between the query and one sentence of passage ``row``."""
+        block = self._vectors[self._offsets[row]:self._offsets[row + 1]]
+        return float((block @ query_vector).max()) if len(block) else 0.0
+
+    def rerank(self, rows: Sequence[int], query: str, query_vector: np.ndarray, weights: Sequence[float],
+               want_figure: bool = False, k: float = 60.0) -> list[tuple[int, float, WindowMatch]]:
+        """Rows (best first) fused from their given order, coverage and dense ranks.
+
+        Args:
+            rows: candidate rows, best first (the fused order).
+            weights: RRF weights of (given order, coverage, dense).
+            want_figure: the question asks for a number.
+        """
+        terms = self.content_terms(query)
+        matches = {row: self.match(row, terms, query_vector, want_figure) for row in rows}
+        by_coverage = sorted(rows, key=lambda row: -matches[row].coverage)
+        by_dense = sorted(rows, key=lambda row: -matches[row].dense)
+        fused = reciprocal_rank_fusion([list(rows), by_coverage, by_dense], weights, k)
+        return [(row, score, matches[row]) for row, score in fused]
+
+    def _sentence_terms(self, row: int) -> list[tuple[frozenset[str], bool]]:
+        if row not in self._terms:
+            self._terms[row] = [(frozenset(self._analyser(sentence)), bool(_NUMBER.search(sentence)))
+                                for sentence in sentences(self._texts[row])]
+        return self._terms[row]

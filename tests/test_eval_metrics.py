@@ -1,0 +1,48 @@
+"""The retrieval evaluation's judging rules (eval/retrieval.py)."""
+
+import pytest
+
+from eval.retrieval import fewest_passages, found_rank, judge, metrics, ndcg
+
+CORPUS = ["甲区新增养老床位100张。", "乙区新增养老床位550张。", "甲区和乙区都在推进养老服务。", "无关的段落。"]
+ALL_TEXT = "\n".join(CORPUS)
+
+
+def test_found_rank_is_where_the_last_evidence_line_appears():
+    assert found_rank(["100张"], CORPUS) == 1
+    assert found_rank(["100张", "550张"], [CORPUS[2], CORPUS[1], CORPUS[0]]) == 3
+    assert found_rank(["没有的句子"], CORPUS) is None
+
+
+def test_fewest_passages_counts_what_the_best_ranking_needs():
+    assert fewest_passages(["100张", "550张"], CORPUS) == 2
+    assert fewest_passages(["甲区", "乙区"], CORPUS) == 1  # one passage names both
+
+
+def test_a_comparison_with_both_sides_first_counts_as_rank_one():
+    item = {"evidence": ["100张", "550张"]}
+    assert judge(item, [CORPUS[1], CORPUS[0]], CORPUS, ALL_TEXT)["rank"] == 1
+    assert judge(item, [CORPUS[1], CORPUS[3], CORPUS[0]], CORPUS, ALL_TEXT)["rank"] == 2
+
+
+def test_alternative_evidence_counts_when_found_first():
+    item = {"evidence": ["100张"], "alt_evidence": [{"evidence": ["推进养老服务"]}]}
+    verdict = judge(item, [CORPUS[2], CORPUS[0]], CORPUS, ALL_TEXT)
+    assert verdict["rank"] == 1
+
+
+def test_lines_in_no_passage_are_left_out_and_counted():
+    verdict = judge({"evidence": ["100张", "跨越段落边界的句子"]}, [CORPUS[0]], CORPUS, ALL_TEXT)
+    assert verdict["rank"] == 1 and verdict["unfindable"] == 1
+
+
+def test_ndcg_is_one_for_the_ideal_order_and_lower_otherwise():
+    assert ndcg(["100张", "550张"], [CORPUS[0], CORPUS[1]], CORPUS) == pytest.approx(1.0)
+    assert ndcg(["100张", "550张"], [CORPUS[3], CORPUS[0], CORPUS[1]], CORPUS) < 1.0
+    assert ndcg(["100张"], [CORPUS[3]], CORPUS) == 0.0
+
+
+def test_metrics_average_over_questions():
+    rows = [{"rank": 1, "ndcg": 1.0}, {"rank": 4, "ndcg": 0.5}, {"rank": None, "ndcg": 0.0}]
+    result = metrics(rows)
+    assert result["R@1"] == 0.333 and result["R@5"] == 0.667 and result["MRR"] == pytest.approx(0.417, abs=1e-3)
