@@ -44,7 +44,7 @@ def make_search(retriever: Retriever):
         filters = SearchFilters(None if district == ALL else district, None if year == ALL else int(year),
                                 None if doc_type == ALL else doc_type)
         retrieval = retriever.retrieve(query, int(k), filters)
-        return results_html(retrieval.hits, query, retrieval.understanding.describe())
+        return results_html(retrieval.hits, query, retrieval.understanding.describe(), retrieval.relevant)
 
     return search
 

@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
         return 2
 
 
+NOT_RELEVANT = "（没有找到明显相关的段落；以下是最接近的结果）"
+
+
 def run_search(args: argparse.Namespace, out: TextIO) -> int:
     questions = list(read_batch(Path(args.batch))) if args.batch else [args.question]
     index = SearchIndex.open(Settings.from_env(index_dir=args.index))
@@ -78,6 +81,8 @@ def run_search(args: argparse.Namespace, out: TextIO) -> int:
         else:
             if understood:
                 out.write(f"理解: {understood['summary']}\n\n")
+                if hits and not understood["relevant"]:
+                    out.write(f"{NOT_RELEVANT}\n\n")
             out.write(format_hits(hits) + "\n")
     return 0
 

@@ -87,12 +87,18 @@ def hit_card(hit: Hit, terms: list[str]) -> str:
     )
 
 
-def results_html(hits: list[Hit], query: str, understood: str | None = None) -> str:
-    """All result cards, with what was understood from the question on top."""
+def results_html(hits: list[Hit], query: str, understood: str | None = None, relevant: bool = True) -> str:
+    """All result cards, with what was understood from the question on top.
+
+    When ``relevant`` is False (nothing passed the relevance threshold) the
+    cards are still shown, under a notice that they are only the closest.
+    """
     terms = query_terms(query)
     head = f'<p class="rq-understood">理解: {html.escape(understood)}</p>' if understood else ""
     if not hits:
         return head + '<p class="rq-empty">没有找到相关段落。</p>'
+    if not relevant:
+        head += '<p class="rq-empty">没有找到明显相关的段落；以下是最接近的结果。</p>'
     return head + "".join(hit_card(hit, terms) for hit in hits)
 
 

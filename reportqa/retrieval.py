@@ -34,17 +34,31 @@ class Retrieval:
         understanding: what was read from the question.
         districts: the districts searched (after resolving a bridge clue).
         hits: best first, ranks renumbered from 1.
+        missing_districts: districts the question names that no indexed document is about.
+        relevance_threshold: the best-sentence cosine below which nothing counts as relevant.
     """
 
     understanding: Understanding
     districts: tuple[str, ...]
     hits: list[Hit]
+    missing_districts: tuple[str, ...] = ()
+    relevance_threshold: float = 0.0
+
+    @property
+    def relevant(self) -> bool:
+        """Whether anything relevant was found: the top passage's best sentence is close enough to
+        the question (a threshold calibrated by ``eval.calibrate``) and the question does not ask
+        only about districts the index has no document for."""
+        if not self.hits or (self.missing_districts and not self.districts):
+            return False
+        return (self.hits[0].sentence_score or 0.0) >= self.relevance_threshold
 
     def to_json(self) -> dict:
         u = self.understanding
         return {"kind": u.kind, "districts": list(self.districts), "years": list(u.years),
                 "plan_periods": list(u.plan_periods), "doc_type": u.doc_type, "bridge_clue": u.bridge_clue,
-                "expansions": list(u.expansions), "summary": u.describe()}
+                "expansions": list(u.expansions), "missing_districts": list(self.missing_districts),
+                "relevant": self.relevant, "summary": u.describe()}
 
 
 class Retriever:
@@ -59,6 +73,8 @@ class Retriever:
         understood = understand(question)
         text = understood.search_text()
         bridge: list[Hit] = []
+        known = set(self.index.districts())
+        missing = tuple(d for d in understood.districts if d not in known)
         if filters.district:
             districts: tuple[str, ...] = (filters.district,)
         elif understood.bridge_clue and understood.bridge_rest:
@@ -67,7 +83,6 @@ class Retriever:
             if districts:
                 text = " ".join((districts[0] + understood.bridge_rest, *understood.expansions))
         else:
-            known = set(self.index.districts())
             districts = tuple(d for d in understood.districts if d in known)
         periods = understood.periods()
         figure = understood.kind in (FIGURE, COMPARISON)
@@ -82,7 +97,8 @@ class Retriever:
             hits = self._search(text, k, filters, periods, figure)
         if bridge:  # the passage that identifies the district comes second, as the answer's other evidence
             hits = self._interleave([hits, bridge], k)
-        return Retrieval(understood, districts, [replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)])
+        return Retrieval(understood, districts, [replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)],
+                         missing, self.index.settings.relevance_threshold)
 
     def _search(self, text: str, k: int, filters: SearchFilters, periods: tuple[str, ...] = (),
                 figure: bool = False) -> list[Hit]:

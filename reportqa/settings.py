@@ -43,6 +43,9 @@ class Settings:
     rescore_fused_weight: float = _setting(1.0, "Weight of the fused order when rescoring.")
     rescore_coverage_weight: float = _setting(2.0, "Weight of the best sentence's share of the question's terms.")
     rescore_sentence_weight: float = _setting(1.0, "Weight of the best sentence's cosine with the question.")
+    relevance_threshold: float = _setting(
+        0.875, "Best-sentence cosine of the top hit below which nothing is relevant; calibrated for the default "
+        "model (python -m eval.calibrate), recalibrate for another.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -57,3 +57,9 @@ def test_filters_and_library_come_from_the_manifest(small_index):
     rows = app.library_rows(index)
     assert len(rows) == 2 and {row[1] for row in rows} == {"嘉定区", "松江区"}
     assert app.build_app(index) is not None
+
+
+def test_results_below_the_relevance_threshold_carry_a_notice(small_index):
+    hits = open_index(small_index).search("养老床位", k=2)
+    assert "没有找到明显相关的段落" in render.results_html(hits, "养老床位", relevant=False)
+    assert "没有找到明显相关的段落" not in render.results_html(hits, "养老床位")

@@ -109,3 +109,15 @@ def test_bridge_passage_is_returned_as_the_second_hit(retriever):
     assert result.districts == ("松江区",)
     assert "一般公共预算收入增长4%" in result.hits[0].text and "云南省" not in result.hits[0].text
     assert "对口帮扶的云南省五个县" in result.hits[1].text
+
+
+def test_relevance_follows_the_threshold_and_unindexed_districts(small_index):
+    def retrieve(question, threshold):
+        settings = Settings.from_env(index_dir=str(small_index), relevance_threshold=threshold)
+        return Retriever(SearchIndex.open(settings, BigramEmbedder())).retrieve(question, k=3)
+
+    assert retrieve("嘉定新增养老床位多少张？", 0.0).relevant
+    assert not retrieve("嘉定新增养老床位多少张？", 1.01).relevant
+    elsewhere = retrieve("长宁区新增养老床位多少张？", 0.0)
+    assert elsewhere.missing_districts == ("长宁区",) and elsewhere.hits and not elsewhere.relevant
+    assert elsewhere.to_json()["relevant"] is False
