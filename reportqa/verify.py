@@ -1,0 +1,165 @@
+"""Check a generated answer against the passages it cites, before anyone sees it.
+
+A small model gets figures right but cites the wrong passage, and invents
+figures when the passages hold none. ``verify`` therefore goes sentence by
+sentence through the answer:
+
+* every figure in the sentence that is not in the question must occur (as a
+  whole number, not inside a longer one) in a passage the sentence cites;
+* when it occurs in other passages instead, the citations are re-attributed to
+  the passage that holds the sentence's figures;
+* a passage from another district than the question names, or about another
+  year than the question asks, cannot support a figure;
+* a sentence whose figures no acceptable passage holds is dropped;
+* a sentence without figures keeps (or gets) the citation of the passage it
+  shares most wording with, and is dropped when no passage is close.
+
+If nothing survives, the result is a refusal. Citations are renumbered so the
+answer cites ``[1]``…``[n]`` in order of first use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from reportqa.normalize import match_form
+from reportqa.question import Understanding
+from reportqa.search import Hit
+
+REFUSAL = "无法从文档中找到"
+
+_CITATION = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Sentences with no figure must share this much of their wording with a passage.
+MIN_WORDING_OVERLAP = 0.35
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A verified answer.
+
+    Attributes:
+        text: the answer shown, citations renumbered ``[1]``…; the refusal phrase if nothing survived.
+        refused: nothing in the answer could be backed by the passages.
+        cited: the passages cited, in citation order (``[1]`` is ``cited[0]``).
+        dropped: sentences removed, with the reason.
+        reattributed: sentences whose citations were moved to the passage holding their figures.
+    """
+
+    text: str
+    refused: bool
+    cited: tuple[Hit, ...]
+    dropped: tuple[tuple[str, str], ...] = field(default=())
+    reattributed: int = 0
+
+
+def figures(text: str) -> list[str]:
+    """The numbers in ``text`` in a canonical form (full-width digits folded, thousands commas removed)."""
+    compact = re.sub(r"(?<=\d),(?=\d{3})", "", match_form(text))
+    return [_canonical(number) for number in _NUMBER.findall(compact)]
+
+
+def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -> Checked:
+    """Keep what the passages back, fix citations, drop the rest.
+
+    Args:
+        answer: the generated text, citing passages as [1], [2] (1-based into ``passages``).
+        passages: the passages the generator was shown, in order.
+        understanding: what was read from the question (its figures, districts, years).
+    """
+    asked = set(figures(understanding.question))
+    acceptable = [_agrees(passage, understanding) for passage in passages]
+    holdings = [set(figures(passage.text)) for passage in passages]
+    kept: list[tuple[str, list[int]]] = []
+    dropped: list[tuple[str, str]] = []
+    reattributed = 0
+    for sentence in _sentences(answer):
+        body, cited = _strip_citations(sentence, len(passages))
+        if not match_form(body).strip("。！？；,，:："):
+            continue
+        needed = [number for number in dict.fromkeys(figures(body)) if number not in asked]
+        if needed:
+            supporting = [i for i in range(len(passages)) if acceptable[i] and set(needed) <= holdings[i]]
+            if not supporting:
+                dropped.append((body, "figure in no acceptable passage: " + "、".join(needed)))
+                continue
+            chosen = [i for i in cited if i in supporting] or [supporting[0]]
+            reattributed += chosen != cited
+        else:
+            chosen = [i for i in cited if acceptable[i]]
+            if not chosen:
+                closest = _closest(body, passages, acceptable)
+                if closest is None:
+                    dropped.append((body, "no figure and no passage close to its wording"))
+                    continue
+                chosen = [closest]
+                reattributed += bool(cited)
+        kept.append((body, chosen))
+    if not kept:
+        return Checked(REFUSAL, True, (), tuple(dropped), reattributed)
+    order: list[int] = []
+    for _, chosen in kept:
+        order += [i for i in chosen if i not in order]
+    number = {passage: position for position, passage in enumerate(order, start=1)}
+    text = "".join(_with_citations(body, [number[i] for i in chosen]) for body, chosen in kept)
+    return Checked(text, False, tuple(passages[i] for i in order), tuple(dropped), reattributed)
+
+
+def _canonical(number: str) -> str:
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return number.lstrip("0") or "0"
+
+
+def _sentences(answer: str) -> list[str]:
+    return [piece for piece in _SENTENCE.findall(answer) if piece.strip()]
+
+
+def _strip_citations(sentence: str, count: int) -> tuple[str, list[int]]:
+    """The sentence without its [n] markers, and the 0-based passages they name (in range only)."""
+    cited: list[int] = []
+    for match in _CITATION.finditer(sentence):
+        for number in re.split(r"\s*[,，、]\s*", match.group(1)):
+            index = int(number) - 1
+            if 0 <= index < count and index not in cited:
+                cited.append(index)
+    return _CITATION.sub("", sentence).strip(), cited
+
+
+def _with_citations(body: str, numbers: list[int]) -> str:
+    marks = "".join(f"[{n}]" for n in numbers)
+    end = body[-1] if body and body[-1] in "。！？；" else ""
+    return f"{body[:len(body) - len(end)]}{marks}{end or '。'}"
+
+
+def _agrees(passage: Hit, understanding: Understanding) -> bool:
+    """Whether a passage may back an answer to this question: the right district and year, when named."""
+    if understanding.districts and passage.district not in understanding.districts:
+        return False
+    if understanding.years and passage.period and passage.period.isdigit():
+        asked = {str(year) for year in understanding.years}
+        if passage.period not in asked and not any(year in passage.text for year in asked):
+            return False
+    return True
+
+
+def _closest(body: str, passages: Sequence[Hit], acceptable: list[bool]) -> int | None:
+    """The acceptable passage sharing most of the sentence's character bigrams, if enough."""
+    grams = _bigrams(match_form(body))
+    if not grams:
+        return None
+    best, share = None, 0.0
+    for index, passage in enumerate(passages):
+        if not acceptable[index]:
+            continue
+        overlap = len(grams & _bigrams(match_form(passage.text))) / len(grams)
+        if overlap > share:
+            best, share = index, overlap
+    return best if share >= MIN_WORDING_OVERLAP else None
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
