@@ -78,7 +78,7 @@ NOT_RELEVANT = "（没有找到明显相关的段落；以下是最接近的结�
 
 
 def run_search(args: argparse.Namespace, out: TextIO) -> int:
-    questions = list(read_batch(Path(args.batch))) if args.batch else [args.question]
+    questions = [question for question, _ in read_batch(Path(args.batch))] if args.batch else [args.question]
     index = SearchIndex.open(Settings.from_env(index_dir=args.index))
     retriever = Retriever(index)
     filters = SearchFilters(args.district, args.year, args.doc_type)
@@ -103,15 +103,15 @@ def run_search(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_ask(args: argparse.Namespace, out: TextIO) -> int:
-    questions = list(read_batch(Path(args.batch))) if args.batch else [args.question]
+    questions = list(read_batch(Path(args.batch))) if args.batch else [(args.question, [])]
     settings = Settings.from_env(index_dir=args.index, generator=args.generator)
     answerer = Answerer(Retriever(SearchIndex.open(settings)), settings.answer_passages)
     choice = make_generator(settings.generator, settings)
     if choice.note and not args.batch:
         print(f"note: {choice.note}", file=sys.stderr)
     filters = SearchFilters(args.district, args.year, args.doc_type)
-    for question in questions:
-        answer = answerer.ask(question, choice.generator, filters=filters, note=choice.note)
+    for question, history in questions:
+        answer = answerer.ask(question, choice.generator, history, filters, note=choice.note)
         if args.batch:
             out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
         elif args.json:
@@ -138,8 +138,8 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def read_batch(path: Path) -> Iterator[str]:
-    """Questions from a JSONL file, in order.
+def read_batch(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """(question, earlier questions) from a JSONL file, in order (``"history"`` is optional).
 
     Raises:
         UsageError: the file is missing or a line is not a JSON object with a question.
@@ -157,7 +157,10 @@ def read_batch(path: Path) -> Iterator[str]:
             question = record.get("question") if isinstance(record, dict) else None
             if not isinstance(question, str) or not question.strip():
                 raise UsageError(f'{path}:{number}: needs a non-empty "question" string')
-            yield question
+            history = record.get("history", [])
+            if not isinstance(history, list) or not all(isinstance(turn, str) for turn in history):
+                raise UsageError(f'{path}:{number}: "history" must be a list of earlier questions (strings)')
+            yield question, history
 
 
 def format_hits(hits: list[Hit]) -> str:

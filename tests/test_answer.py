@@ -119,3 +119,15 @@ def test_cli_ask_batch_prints_one_json_line_per_question(small_index, tmp_path, 
     assert {"question", "answer", "refused", "rewritten_question", "citations", "timings"} <= first.keys()
     assert first["citations"][0]["n"] == 1 and {"chunk_id", "doc_id", "title", "section", "text", "source_file",
                                                  "char_start", "char_end"} <= first["citations"][0].keys()
+
+
+def test_cli_ask_batch_reads_history_for_follow_ups(small_index, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(search, "make_embedder", lambda _settings: BigramEmbedder())
+    monkeypatch.setenv("REPORTQA_RELEVANCE_THRESHOLD", "0")
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"question": "那松江呢？", "history": ["嘉定2020年新增上市企业几家？"]}\n', encoding="utf-8")
+    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(small_index)]) == 0
+    assert json.loads(capsys.readouterr().out)["rewritten_question"] == "松江区2020年新增上市企业几家？"
+    batch.write_text('{"question": "那松江呢？", "history": "嘉定"}\n', encoding="utf-8")
+    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(small_index)]) == 2
+    assert "q.jsonl:1" in capsys.readouterr().err
