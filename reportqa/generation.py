@@ -32,7 +32,7 @@ from reportqa.rescoring import sentences
 from reportqa.search import Hit
 from reportqa.settings import Settings
 
-SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，并在每个数字后用[n]标注资料编号。"
+SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
 GENERATORS = ("local", "openai", "extractive")
 _NUMBER = re.compile(r"\d")
 # An extracted sentence scores at least this share of the best one.

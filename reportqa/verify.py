@@ -31,6 +31,8 @@ from reportqa.search import Hit
 REFUSAL = "无法从文档中找到"
 
 _CITATION = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
+# Citation-like marks that name no passage ([n], [x]): removed.
+_PLACEHOLDER = re.compile(r"\s*[\[【]\s*[A-Za-z]{0,3}\s*[\]】]")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Sentences with no figure must share this much of their wording with a passage.
@@ -126,7 +128,7 @@ def _strip_citations(sentence: str, count: int) -> tuple[str, list[int]]:
             index = int(number) - 1
             if 0 <= index < count and index not in cited:
                 cited.append(index)
-    return _CITATION.sub("", sentence).strip(), cited
+    return _PLACEHOLDER.sub("", _CITATION.sub("", sentence)).strip(), cited
 
 
 def _with_citations(body: str, numbers: list[int]) -> str:

@@ -70,3 +70,8 @@ def test_citations_are_renumbered_in_order_of_first_use():
     assert checked.text == "收入220.4亿元[1]。床位774张[1]。"
     both = verify("嘉定220.4亿元[1]。松江220.9亿元[2]。", [JIADING, SONGJIANG], understand("嘉定和松江的收入"))
     assert both.text == "嘉定220.4亿元[1]。松江220.9亿元[2]。" and both.cited == (JIADING, SONGJIANG)
+
+
+def test_placeholder_marks_are_removed():
+    checked = verify("220.4亿元[n][1]。", [JIADING], understand("嘉定2020年一般公共预算收入是多少？"))
+    assert checked.text == "220.4亿元[1]。"
