@@ -17,10 +17,10 @@ from typing import Any
 
 from reportqa.generation import Generator
 from reportqa.metadata import short_district_name
-from reportqa.question import COMPARISON, understand
+from reportqa.question import COMPARISON, Understanding, understand
 from reportqa.retrieval import Retriever
 from reportqa.search import Hit, SearchFilters
-from reportqa.verify import REFUSAL, verify
+from reportqa.verify import REFUSAL, agrees, verify
 
 # A follow-up leans on the previous question: short, or 「那…呢」-shaped.
 _FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
@@ -109,7 +109,7 @@ class Answerer:
         rewritten = rewrite_follow_up(question, history)
         retrieval = self.retriever.retrieve(rewritten or question, max(10, self.answer_passages * 2), filters)
         timings = {"retrieve": _since(started)}
-        passages = self._passages(retrieval.hits, retrieval.understanding.kind, len(retrieval.districts))
+        passages = self._passages(retrieval.hits, retrieval.understanding, len(retrieval.districts))
         if not retrieval.relevant or not passages:
             timings["total"] = _since(started)
             return Answer(question, rewritten, REFUSAL, True, (), tuple(retrieval.hits[:3]), generator.name, note,
@@ -132,10 +132,14 @@ class Answerer:
         return Answer(question, rewritten, checked.text, checked.refused, checked.cited, related, generator.name,
                       note, draft, timings)
 
-    def _passages(self, hits: list[Hit], kind: str, districts: int) -> list[Hit]:
-        count = max(self.answer_passages, 2 * districts) if kind == COMPARISON and districts > 1 else \
-            self.answer_passages
-        return hits[:count]
+    def _passages(self, hits: list[Hit], understanding: Understanding, districts: int) -> list[Hit]:
+        """The passages the generator sees: those that could back an answer (right district and year)
+        first, so a 2021 target does not stand beside the 2020 figure asked for."""
+        count = self.answer_passages
+        if understanding.kind == COMPARISON and districts > 1:
+            count = max(count, 2 * districts)
+        fitting = [hit for hit in hits if agrees(hit, understanding)]
+        return (fitting or hits)[:count]
 
 
 def _since(started: float) -> float:

@@ -73,7 +73,7 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
         understanding: what was read from the question (its figures, districts, years).
     """
     asked = set(figures(understanding.question))
-    acceptable = [_agrees(passage, understanding) for passage in passages]
+    acceptable = [agrees(passage, understanding) for passage in passages]
     holdings = [set(figures(passage.text)) for passage in passages]
     kept: list[tuple[str, list[int]]] = []
     dropped: list[tuple[str, str]] = []
@@ -117,7 +117,17 @@ def _canonical(number: str) -> str:
 
 
 def _sentences(answer: str) -> list[str]:
-    return [piece for piece in _SENTENCE.findall(answer) if piece.strip()]
+    """The answer's sentences; a piece that is only citations (「…贯通。[1]」) joins the sentence before it."""
+    pieces: list[str] = []
+    for piece in _SENTENCE.findall(answer):
+        if not piece.strip():
+            continue
+        if pieces and not _CITATION.sub("", piece).strip(" 。"):
+            end = pieces[-1][-1] if pieces[-1][-1] in "。！？；" else ""
+            pieces[-1] = pieces[-1][:len(pieces[-1]) - len(end)] + piece.strip() + end
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def _strip_citations(sentence: str, count: int) -> tuple[str, list[int]]:
@@ -137,7 +147,7 @@ def _with_citations(body: str, numbers: list[int]) -> str:
     return f"{body[:len(body) - len(end)]}{marks}{end or '。'}"
 
 
-def _agrees(passage: Hit, understanding: Understanding) -> bool:
+def agrees(passage: Hit, understanding: Understanding) -> bool:
     """Whether a passage may back an answer to this question: the right district and year, when named."""
     if understanding.districts and passage.district not in understanding.districts:
         return False

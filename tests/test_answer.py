@@ -60,7 +60,7 @@ def test_the_prompt_numbers_passages_with_title_and_breadcrumb(small_index):
     hits = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()).search("养老床位", k=2)
     (_, system), (_, user) = prompt_messages(understand("嘉定新增多少养老床位？"), hits, budget=160)
     assert "只根据给出的资料" in system
-    assert user.startswith("资料：\n[1]《") and "[2]《" in user and user.endswith("问题：嘉定新增多少养老床位？")
+    assert user.startswith("资料：\n[1]《") and "[2]《" in user and "问题：嘉定新增多少养老床位？\n请根据资料" in user
 
 
 def test_excerpt_keeps_the_best_sentences_within_the_budget():
@@ -131,3 +131,11 @@ def test_cli_ask_batch_reads_history_for_follow_ups(small_index, tmp_path, monke
     batch.write_text('{"question": "那松江呢？", "history": "嘉定"}\n', encoding="utf-8")
     assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(small_index)]) == 2
     assert "q.jsonl:1" in capsys.readouterr().err
+
+
+def test_the_generator_sees_only_passages_about_the_asked_district_and_year(small_index):
+    generator = chat("增加值完成2488.4亿元[1]。")
+    answer = answerer(small_index).ask("嘉定2020年增加值完成了多少？", generator)
+    (_, _), (_, user) = generator._model.prompts[0]
+    assert "2488.4" in user and "增长6%以上" not in user  # the 2021 target passage is left out
+    assert not answer.refused

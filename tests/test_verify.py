@@ -75,3 +75,8 @@ def test_citations_are_renumbered_in_order_of_first_use():
 def test_placeholder_marks_are_removed():
     checked = verify("220.4亿元[n][1]。", [JIADING], understand("嘉定2020年一般公共预算收入是多少？"))
     assert checked.text == "220.4亿元[1]。"
+
+
+def test_a_citation_after_the_full_stop_belongs_to_the_sentence_before():
+    checked = verify("嘉定新增养老床位774张。[1]", [SONGJIANG, JIADING], understand("嘉定新增多少养老床位？"))
+    assert checked.text == "嘉定新增养老床位774张[1]。" and checked.cited == (JIADING,)
