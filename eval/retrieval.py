@@ -50,7 +50,6 @@ DEFAULT_SETS = [Path(__file__).resolve().parents[2] / "shared" / "dev_qa.jsonl",
                 Path(__file__).resolve().parent / "heldout.jsonl"]
 CUTOFFS = (1, 5, 10)
 METRICS = (*(f"R@{k}" for k in CUTOFFS), "MRR", "nDCG@10")
-TARGETS = {"R@5": 0.97, "MRR": 0.85}
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -179,9 +178,10 @@ def markdown(report: dict[str, dict[str, Any]]) -> str:
     return format_table(header, table)
 
 
-def changes(report: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any]]) -> str:
+def changes(report: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any]],
+            shown: tuple[str, ...] = METRICS) -> str:
     """A table of each metric before → after, for the sets and types both runs have."""
-    header = ["set", "type", *METRICS]
+    header = ["set", "type", *shown]
     table = []
     for name, result in report.items():
         if name not in previous:
@@ -189,7 +189,7 @@ def changes(report: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any
         before_rows = {"all": previous[name]["overall"], **previous[name]["by_type"]}
         for kind, values in [("all", result["overall"]), *result["by_type"].items()]:
             before = before_rows.get(kind, {})
-            table.append([name, kind, *(_change(before.get(m), values[m]) for m in METRICS)])
+            table.append([name, kind, *(_change(before.get(m), values[m]) for m in shown)])
     return format_table(header, table) if table else "(no previous results to compare with)"
 
 
@@ -200,14 +200,14 @@ def _change(before: float | None, after: float) -> str:
     return f"{before:.3f}→{after:.3f}" + (f" ({delta:+.3f})" if abs(delta) >= 0.0005 else "")
 
 
-def plot(report: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any]], path: Path, title: str) -> None:
+def plot(report: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any]], path: Path, title: str,
+         shown: tuple[str, ...] = ("R@1", "R@5", "MRR", "nDCG@10"), targets: tuple[float, ...] = (0.97, 0.85)) -> None:
     """Bars per question type and metric for each set; dots mark the previous run; dashed lines the targets."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    shown = ("R@1", "R@5", "MRR", "nDCG@10")
     figure, axes = plt.subplots(1, len(report), figsize=(6.5 * len(report), 4.2), squeeze=False)
     for axis, (name, result) in zip(axes[0], report.items()):
         kinds = ["all", *result["by_type"]]
@@ -220,7 +220,7 @@ def plot(report: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any]],
             old = [(x, before[k][metric]) for x, k in zip(xs, kinds) if metric in before.get(k, {})]
             if old:
                 axis.plot(*zip(*old), "k.", markersize=5, label="previous" if offset == 0 else None)
-        for metric, target in TARGETS.items():
+        for target in targets:
             axis.axhline(target, linestyle="--", linewidth=0.8, color="grey")
         axis.set_xticks(range(len(kinds)), [f"{k}\n(n={values[k]['n']})" for k in kinds], fontsize=8)
         axis.set_ylim(0, 1.05)

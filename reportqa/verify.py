@@ -64,6 +64,11 @@ def figures(text: str) -> list[str]:
     return [_canonical(number) for number in _NUMBER.findall(compact)]
 
 
+def without_citations(text: str) -> str:
+    """``text`` with its [n] markers removed."""
+    return _PLACEHOLDER.sub("", _CITATION.sub("", text))
+
+
 def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -> Checked:
     """Keep what the passages back, fix citations, drop the rest.
 

@@ -46,3 +46,23 @@ def test_metrics_average_over_questions():
     rows = [{"rank": 1, "ndcg": 1.0}, {"rank": 4, "ndcg": 0.5}, {"rank": None, "ndcg": 0.0}]
     result = metrics(rows)
     assert result["R@1"] == 0.333 and result["R@5"] == 0.667 and result["MRR"] == pytest.approx(0.417, abs=1e-3)
+
+
+def test_answer_judging_counts_key_facts_citations_and_unsupported_figures():
+    from eval.answers import judge as judge_answer, summarise
+
+    item = {"id": "X1", "qtype": "numeric", "question": "嘉定2020年新增多少养老床位？", "key_facts": ["774"],
+            "evidence": ["新增养老床位774张"]}
+    good = {"answer": "新增养老床位774张[1]。", "refused": False, "timings": {"total": 1.0},
+            "citations": [{"text": "新增养老床位774张。"}]}
+    row = judge_answer(item, good)
+    assert row["key_facts"] and row["citation_precision"] == 1.0 and row["unsupported"] == []
+    bad = {"answer": "新增养老床位800张[1]。", "refused": False, "timings": {"total": 3.0},
+           "citations": [{"text": "新增养老床位550张。"}]}
+    row_bad = judge_answer(item, bad)
+    assert not row_bad["key_facts"] and row_bad["citation_precision"] == 0.0 and row_bad["unsupported"] == ["800"]
+    refusal = judge_answer({"id": "X2", "qtype": "unanswerable", "question": "长宁区的GDP？"},
+                           {"answer": "无法从文档中找到", "refused": True, "timings": {"total": 0.5}, "citations": []})
+    summary = summarise([row, row_bad, refusal])
+    assert summary["key_fact_accuracy"] == 0.5 and summary["refusal_rate"] == 1.0
+    assert summary["unsupported_figures"] == 1 and summary["median_seconds"] == 1.0

@@ -1,0 +1,158 @@
+"""Answer quality: ``python -m eval.answers [--generator local|openai|extractive] [QA.jsonl ...]``.
+
+Runs ``python -m reportqa ask --batch`` (in process, same code path) over every
+question of each set and reports, overall and per question type:
+
+* **key-fact accuracy** — every gold ``key_facts`` string appears in the
+  answer (after NFKC and whitespace removal); over answerable questions;
+* **citation precision** — the share of cited passages that hold gold
+  evidence (a line of ``evidence``, ``also_in_evidence`` or ``alt_evidence``);
+* **refusal rate** — on unanswerable questions (and, as a failure count, on
+  answerable ones);
+* **unsupported figures** — figures shown in an answer (not in its question)
+  that occur in none of the passages it cites; checked here independently of
+  the verifier, and it must be 0;
+* time per answer (median, p90) and to the first streamed token.
+
+Writes ``eval/results/answers-GENERATOR[-TAG].{json,md,png}`` and prints the
+change from the previous file of the same name. Run it on an idle machine when
+the timings matter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from eval.retrieval import DEFAULT_SETS, RESULTS, changes, plot
+from reportqa import cli
+from reportqa.normalize import match_form
+from reportqa.report import format_table
+from reportqa.verify import figures, without_citations
+
+METRICS = ("key_fact_accuracy", "citation_precision", "refusal_rate", "unsupported_figures", "median_seconds")
+
+
+def load(path: Path, limit: int | None) -> list[dict[str, Any]]:
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return items[:limit] if limit else items
+
+
+def ask_batch(questions: list[str], generator: str, index: str | None) -> list[dict[str, Any]]:
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as handle:
+        for question in questions:
+            handle.write(json.dumps({"question": question}, ensure_ascii=False) + "\n")
+    out = io.StringIO()
+    flags = ["--index", index] if index else []
+    status = cli.main(["ask", "--batch", handle.name, "--generator", generator, *flags], stdout=out)
+    Path(handle.name).unlink()
+    if status != 0:
+        raise SystemExit(f"ask --batch failed with status {status}")
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def judge(item: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    answer = match_form(result["answer"])
+    cited = [citation["text"] for citation in result["citations"]]
+    evidence = [match_form(line) for line in item.get("evidence", [])]
+    evidence += [match_form(line) for lines in item.get("also_in_evidence", {}).values() for line in lines]
+    evidence += [match_form(line) for alt in item.get("alt_evidence", []) for line in alt["evidence"]]
+    asked = set(figures(item["question"]))
+    shown = [number for number in figures(without_citations(result["answer"])) if number not in asked]
+    unsupported = [number for number in shown if not any(number in figures(text) for text in cited)]
+    row = {"id": item["id"], "qtype": item.get("qtype", "?"), "refused": result["refused"],
+           "answer": result["answer"], "unsupported": unsupported,
+           "seconds": result["timings"].get("total"), "first_token": result["timings"].get("first_token")}
+    if item.get("qtype") != "unanswerable":
+        row["key_facts"] = all(match_form(fact) in answer for fact in item.get("key_facts", []))
+        if cited:
+            row["citation_precision"] = sum(any(line in text for line in evidence) for text in cited) / len(cited)
+    return row
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    answerable = [row for row in rows if row["qtype"] != "unanswerable"]
+    unanswerable = [row for row in rows if row["qtype"] == "unanswerable"]
+    precisions = [row["citation_precision"] for row in answerable if "citation_precision" in row]
+    seconds = [row["seconds"] for row in rows if row["seconds"] is not None]
+    firsts = [row["first_token"] for row in rows if row["first_token"] is not None]
+    return {
+        "n": len(rows),
+        "key_fact_accuracy": _share([row["key_facts"] for row in answerable]),
+        "citation_precision": round(statistics.mean(precisions), 3) if precisions else None,
+        "refusal_rate": _share([row["refused"] for row in unanswerable]),
+        "refused_answerable": sum(row["refused"] for row in answerable),
+        "unsupported_figures": sum(len(row["unsupported"]) for row in rows),
+        "median_seconds": round(statistics.median(seconds), 2) if seconds else None,
+        "p90_seconds": round(sorted(seconds)[int(0.9 * (len(seconds) - 1))], 2) if seconds else None,
+        "median_first_token_seconds": round(statistics.median(firsts), 2) if firsts else None,
+    }
+
+
+def _share(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 3) if flags else None
+
+
+def evaluate(path: Path, generator: str, index: str | None, limit: int | None) -> dict[str, Any]:
+    items = load(path, limit)
+    results = ask_batch([item["question"] for item in items], generator, index)
+    rows = [judge(item, result) for item, result in zip(items, results)]
+    kinds = sorted({row["qtype"] for row in rows})
+    return {"overall": summarise(rows), "by_type": {kind: summarise([r for r in rows if r["qtype"] == kind])
+                                                    for kind in kinds}, "per_question": rows}
+
+
+def markdown(report: dict[str, dict[str, Any]]) -> str:
+    header = ["set", "type", "n", "key facts", "cite prec.", "refusal", "refused ans.", "unsupported", "median s",
+              "first token s"]
+    table = []
+    for name, result in report.items():
+        for kind, values in [("all", result["overall"]), *result["by_type"].items()]:
+            table.append([name, kind, values["n"], values["key_fact_accuracy"], values["citation_precision"],
+                          values["refusal_rate"], values["refused_answerable"], values["unsupported_figures"],
+                          values["median_seconds"], values["median_first_token_seconds"]])
+    return format_table(header, table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS, help="question files (JSONL)")
+    parser.add_argument("--generator", default="local", help="local, openai or extractive (default local)")
+    parser.add_argument("--index", default=None, help="index folder (default: REPORTQA_INDEX_DIR, index)")
+    parser.add_argument("--limit", type=int, help="only the first N questions of each set (a quick look)")
+    parser.add_argument("--tag", default="", help="suffix for the results files")
+    args = parser.parse_args()
+    report = {path.stem: evaluate(path, args.generator, args.index, args.limit) for path in args.sets}
+    name = f"answers-{args.generator}{'-' + args.tag if args.tag else ''}"
+    RESULTS.mkdir(exist_ok=True)
+    previous_path = RESULTS / f"{name}.json"
+    previous = json.loads(previous_path.read_text(encoding="utf-8")) if previous_path.exists() else {}
+    table = markdown(report)
+    print(table)
+    shown = ("key_fact_accuracy", "citation_precision", "refusal_rate")
+    comparable = {set_name: {"overall": {m: result["overall"][m] or 0.0 for m in shown},
+                             "by_type": {k: {m: v[m] or 0.0 for m in shown} for k, v in result["by_type"].items()}}
+                  for set_name, result in report.items()}
+    before = {set_name: {"overall": {m: result["overall"][m] or 0.0 for m in shown},
+                         "by_type": {k: {m: v[m] or 0.0 for m in shown} for k, v in result["by_type"].items()}}
+              for set_name, result in previous.items()}
+    delta = changes(comparable, before, shown)
+    print("\nChange from the previous results file:\n" + delta)
+    for set_name, result in report.items():
+        wrong = [r["id"] for r in result["per_question"] if r["qtype"] != "unanswerable" and not r["key_facts"]]
+        print(f"{set_name}: key facts missing in {', '.join(wrong) or 'none'}")
+    previous_path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(f"# Answers ({name})\n\n```\n{table}\n```\n\nChange from the previous run:\n\n"
+                                        f"```\n{delta}\n```\n\n![{name}]({name}.png)\n", encoding="utf-8")
+    plot({k: {**v, "overall": {**v["overall"], "n": report[k]["overall"]["n"]},
+              "by_type": {t: {**m, "n": report[k]["by_type"][t]["n"]} for t, m in v["by_type"].items()}}
+          for k, v in comparable.items()}, before, RESULTS / f"{name}.png", name, shown, (0.9, 0.85))
+
+
+if __name__ == "__main__":
+    main()
