@@ -1,10 +1,13 @@
-"""Screenshot the search page: ``python -m eval.screenshot [--index DIR] [--out docs/search.png] [--query Q]``.
+"""Screenshot the search or chat page: ``python -m eval.screenshot [--page search|chat] [--index DIR] [--out PNG]``.
 
 Serves the app on the index (the real embedding model, warmed up first) on a
-free local port, asks the question in Debian's chromium through Playwright,
-opens the first result's context and saves a full-page PNG. ``make browser``
-installs chromium and the CJK fonts; the browser tests drive the app with the
-same helpers.
+free local port and drives it in Debian's chromium through Playwright. The
+search page (``docs/search.png``): search the question and open the first
+result's context. The chat page (``docs/chat.png``): ask the question, then
+the follow-up (``--follow-up``, empty for none), and open the first citation
+of the last answer that has one; the generator is the app's default (``REPORTQA_GENERATOR``).
+``make browser`` installs chromium and the CJK fonts; the browser tests drive
+the app with the same helpers.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 INSTALL_HINT = "install it with `make browser` (apt-get install chromium fonts-noto-cjk)"
 DEFAULT_QUERY = "嘉定区2020年一般公共预算收入是多少？"
+DEFAULT_FOLLOW_UP = "那青浦呢？"
+PAGES = {"search": Path("docs/search.png"), "chat": Path("docs/chat.png")}
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 30_000
 
@@ -89,14 +94,20 @@ def open_app_page(browser: Browser, url: str) -> Iterator[Page]:
     page = context.new_page()
     try:
         page.goto(url)
-        page.locator("#rq-query textarea").wait_for()
+        page.locator("#rq-ask textarea").wait_for()  # the first tab
         yield page
     finally:
         context.close()
 
 
+def open_tab(page: Page, name: str) -> None:
+    """Show the tab called ``name`` (问答, 搜索, 文库)."""
+    page.get_by_role("tab", name=name).click()
+
+
 def search(page: Page, query: str) -> Locator:
-    """Type the query into the search box, press 搜索 and wait for the first result card."""
+    """Open 搜索, type the query into the search box, press 搜索 and wait for the first result card."""
+    open_tab(page, "搜索")
     page.locator("#rq-query textarea").fill(query)
     page.locator("#rq-search").click()
     card = page.locator("#rq-results article.rq-card").first
@@ -112,8 +123,35 @@ def open_context(card: Locator) -> Locator:
     return context
 
 
-def screenshot(index_dir: str | None, out: Path, query: str) -> None:
-    """Serve the app on ``index_dir``, search ``query``, open the first context and save the page to ``out``."""
+def ask(page: Page, question: str) -> Locator:
+    """Open 问答, send the question and wait for its verified answer (or error); returns that reply."""
+    open_tab(page, "问答")
+    turns = page.locator("#rq-chat section.rq-turn")
+    before = turns.count()
+    page.locator("#rq-ask textarea").fill(question)
+    page.locator("#rq-send").click()
+    reply = turns.nth(before).locator(".rq-reply")
+    reply.locator(".rq-answer, .rq-error").first.wait_for()
+    return reply
+
+
+def open_citation(reply: Locator, number: int = 1) -> Locator:
+    """Click the reply's citation ``[number]``; returns the cited source's context, opened."""
+    cite = reply.locator("a.rq-cite").filter(has_text=f"[{number}]").first
+    source = cite.get_attribute("data-source")
+    cite.click()
+    context = reply.page.locator(f"#{source} details[open] .rq-context")
+    context.wait_for()
+    return context
+
+
+def screenshot(index_dir: str | None, out: Path, page_name: str, questions: list[str]) -> None:
+    """Serve the app on ``index_dir``, ask or search ``questions`` on the page and save it to ``out``.
+
+    The search page searches the first question and opens the first result's
+    context; the chat asks each question in turn and opens the first citation
+    of the last answer that has one.
+    """
     import app
     from reportqa.search import SearchIndex
     from reportqa.settings import Settings
@@ -123,26 +161,37 @@ def screenshot(index_dir: str | None, out: Path, query: str) -> None:
     index.warm_up()
     out.parent.mkdir(parents=True, exist_ok=True)
     with serve(app.build_app(index)) as url, browser_session() as browser, open_app_page(browser, url) as page:
-        # The context box scrolls: bring the passage into its view.
-        open_context(search(page, query)).locator("mark.passage").scroll_into_view_if_needed()
+        if page_name == "chat":
+            replies = [ask(page, question) for question in questions]
+            cited = [reply for reply in replies if reply.locator("a.rq-cite").count()]
+            if cited:  # the click also scrolls the cited figure into the context box's view
+                open_citation(cited[-1])
+        else:
+            # The context box scrolls: bring the passage into its view.
+            open_context(search(page, questions[0])).locator("mark.passage").scroll_into_view_if_needed()
         page.screenshot(path=str(out), full_page=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
-    parser.add_argument("--out", type=Path, default=Path("docs/search.png"), help="PNG to write (default docs/search.png)")
-    parser.add_argument("--query", default=DEFAULT_QUERY, help=f"question to search (default {DEFAULT_QUERY})")
+    parser.add_argument("--page", choices=sorted(PAGES), default="search", help="page to show (default search)")
+    parser.add_argument("--out", type=Path, help="PNG to write (default docs/search.png or docs/chat.png)")
+    parser.add_argument("--query", default=DEFAULT_QUERY, help=f"question to search or ask (default {DEFAULT_QUERY})")
+    parser.add_argument("--follow-up", default=DEFAULT_FOLLOW_UP,
+                        help=f"chat: a second question asked after it (default {DEFAULT_FOLLOW_UP}; empty for none)")
     args = parser.parse_args(argv)
+    out = args.out or PAGES[args.page]
+    questions = [args.query, args.follow_up] if args.page == "chat" and args.follow_up else [args.query]
     from reportqa.offline_model import ModelUnavailable
     from reportqa.store import IndexUnusable
 
     try:
-        screenshot(args.index, args.out, args.query)
+        screenshot(args.index, out, args.page, questions)
     except (BrowserMissing, IndexUnusable, ModelUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {args.out}")
+    print(f"wrote {out}")
     return 0
 
 

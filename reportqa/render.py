@@ -1,22 +1,32 @@
-"""HTML for the web pages: result cards, passages in context, the library table.
+"""HTML for the web pages: result cards, answers with their sources, passages in context.
 
-Every piece of document text is escaped before it is placed in markup, so a
-report containing ``<script>`` shows as text. Query terms are highlighted with
-``<mark>``; a card's context (the paragraphs around the passage, read from the
-source file) opens in a ``<details>`` element with the passage marked.
+Every piece of document (and generated) text is escaped before it is placed
+in markup, so a report containing ``<script>`` shows as text. Query terms are
+highlighted with ``<mark>``; a card's context (the paragraphs around the
+passage, read from the source file) opens in a ``<details>`` element with the
+passage marked. In an answer each citation ``[n]`` is a link to its source,
+whose context opens with the figures the citing sentences state marked
+(``CITATION_JS`` does the opening).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from reportqa.answer import Answer
 from reportqa.lexical import ReportAnalyser
 from reportqa.loaders import load_source
 from reportqa.search import Hit
 
 CONTEXT_CHARS = 500
+DRAFT_LABEL = "草稿，核对中…"
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+# A figure and the character after it (its unit: 张, 家, 亿, %), so 4家 does not mark every 4.
+_FIGURE = re.compile(r"(\d+(?:\.\d+)?)([^\d\s\[\]。，,；;、：:]?)")
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:
@@ -71,18 +81,27 @@ def context_html(hit: Hit, window: int = CONTEXT_CHARS, marked: Iterable[str] = 
     return f'<div class="rq-context">{before}<mark class="passage">{passage}</mark>{after}</div>'
 
 
+def _crumbs(hit: Hit) -> str:
+    return " › ".join(html.escape(part) for part in (hit.title, *hit.section))
+
+
+def _meta(hit: Hit) -> str:
+    return " · ".join(html.escape(str(value)) for value in (hit.district, hit.year, hit.doc_type) if value)
+
+
+def _place(hit: Hit) -> str:
+    return html.escape(f"{hit.source_file}:{hit.char_start}-{hit.char_end}")
+
+
 def hit_card(hit: Hit, terms: list[str]) -> str:
     """One result: title › breadcrumb, metadata, passage with terms marked, context on demand."""
-    crumbs = " › ".join(html.escape(part) for part in (hit.title, *hit.section))
-    meta = " · ".join(html.escape(str(value)) for value in (hit.district, hit.year, hit.doc_type) if value)
-    place = html.escape(f"{hit.source_file}:{hit.char_start}-{hit.char_end}")
     return (
         f'<article class="rq-card" data-chunk="{html.escape(hit.chunk_id)}">'
-        f'<header><span class="rq-rank">{hit.rank}</span> <span class="rq-crumbs">{crumbs}</span>'
+        f'<header><span class="rq-rank">{hit.rank}</span> <span class="rq-crumbs">{_crumbs(hit)}</span>'
         f'<span class="rq-score">{hit.score:.4f}</span></header>'
-        f'<div class="rq-meta">{meta}</div>'
+        f'<div class="rq-meta">{_meta(hit)}</div>'
         f'<p class="rq-passage">{highlight(hit.text, terms)}</p>'
-        f'<details class="rq-more"><summary>上下文 · {place}</summary>{context_html(hit)}</details>'
+        f'<details class="rq-more"><summary>上下文 · {_place(hit)}</summary>{context_html(hit)}</details>'
         "</article>"
     )
 
@@ -102,6 +121,136 @@ def results_html(hits: list[Hit], query: str, understood: str | None = None, rel
     return head + "".join(hit_card(hit, terms) for hit in hits)
 
 
+def source_id(turn: int, number: int) -> str:
+    """The element id of source ``[number]`` of the ``turn``-th answer (both 1-based), e.g. ``rq-src-1-2``."""
+    return f"rq-src-{turn}-{number}"
+
+
+def cited_figures(answer: Answer) -> dict[int, list[str]]:
+    """For each citation number, the figures stated by the sentences citing it (not those of the question).
+
+    A figure is kept with its unit (``774张``) when the cited passage has it
+    so, else bare (``774``), so highlighting it marks the figure and not every
+    digit that happens to match.
+    """
+    asked = set(re.findall(r"\d+(?:\.\d+)?", answer.rewritten_question or answer.question))
+    found: dict[int, list[tuple[str, str]]] = {n: [] for n in range(1, len(answer.citations) + 1)}
+    for sentence in _SENTENCE.findall(answer.answer):
+        numbers = [int(n) for n in _CITATION.findall(sentence) if 1 <= int(n) <= len(answer.citations)]
+        for number, unit in _FIGURE.findall(_CITATION.sub("", sentence)):
+            if number not in asked:
+                for n in numbers:
+                    found[n].append((number, number + unit))
+    marks: dict[int, list[str]] = {}
+    for n, figures in found.items():
+        hit = answer.citations[n - 1]
+        raw = source_text(hit.source_file)[hit.char_start:hit.char_end]
+        marks[n] = list(dict.fromkeys(with_unit if with_unit in raw else bare for bare, with_unit in figures))
+    return marks
+
+
+def _with_citation_links(text: str, turn: int, count: int) -> str:
+    """``text`` escaped, each ``[n]`` (1 ≤ n ≤ count) a link to its source."""
+
+    def link(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        if not 1 <= number <= count:
+            return match.group(0)
+        target = source_id(turn, number)
+        return f'<a class="rq-cite" href="#{target}" data-source="{target}">[{number}]</a>'
+
+    return _CITATION.sub(link, html.escape(text))
+
+
+def source_item(hit: Hit, turn: int, number: int, marks: Iterable[str] = ()) -> str:
+    """One source of an answer: title › breadcrumb, district · year, the passage, its context on demand."""
+    marks = list(marks)
+    return (
+        f'<li class="rq-source" id="{source_id(turn, number)}">'
+        f'<header><span class="rq-rank">[{number}]</span> <span class="rq-crumbs">{_crumbs(hit)}</span></header>'
+        f'<div class="rq-meta">{_meta(hit)}</div>'
+        f'<p class="rq-passage">{highlight(hit.text, marks)}</p>'
+        f'<details class="rq-more"><summary>上下文 · {_place(hit)}</summary>'
+        f'{context_html(hit, marked=marks)}</details></li>'
+    )
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """A verified answer: 理解为 (for a follow-up), the text with citation links, the note, the sources.
+
+    A refusal lists the closest passages as 可能相关 instead of sources.
+
+    Args:
+        answer: from ``Answerer.ask``.
+        turn: the answer's place in the conversation (1-based), which keeps its source ids unique.
+    """
+    parts = []
+    if answer.rewritten_question:
+        parts.append(f'<p class="rq-understood">理解为：{html.escape(answer.rewritten_question)}</p>')
+    if answer.refused:
+        parts.append(f'<p class="rq-answer rq-refused">{html.escape(answer.answer)}</p>')
+        heading, listed, marks = "可能相关", answer.related, {}
+    else:
+        text = _with_citation_links(answer.answer, turn, len(answer.citations))
+        parts.append(f'<p class="rq-answer">{text}</p>')
+        heading, listed, marks = "来源", answer.citations, cited_figures(answer)
+    if answer.note:
+        parts.append(f'<p class="rq-note">{html.escape(answer.note)}</p>')
+    seconds = answer.timings.get("total")
+    about = " · ".join([html.escape(answer.generator)] + ([f"{seconds:.1f} s"] if seconds is not None else []))
+    parts.append(f'<div class="rq-meta">{about}</div>')
+    if listed:
+        items = "".join(source_item(hit, turn, n, marks.get(n, ())) for n, hit in enumerate(listed, start=1))
+        parts.append(f'<div class="rq-sources"><h4>{heading}</h4><ol>{items}</ol></div>')
+    return "".join(parts)
+
+
+def draft_html(draft: str) -> str:
+    """The generator's text while it streams, marked as a draft still to be checked."""
+    if not draft:
+        return '<p class="rq-pending">检索资料、生成回答中…</p>'
+    return f'<div class="rq-draft"><span class="rq-badge">{DRAFT_LABEL}</span><p>{html.escape(draft)}</p></div>'
+
+
+def error_html(message: str) -> str:
+    """Why a question got no answer (a generator that could not be made or failed)."""
+    return f'<p class="rq-error">出错：{html.escape(message)}</p>'
+
+
+def turn_html(question: str, reply: str) -> str:
+    """One exchange: the question as asked (escaped) and the reply's HTML."""
+    return f'<section class="rq-turn"><div class="rq-user">{html.escape(question)}</div>' \
+           f'<div class="rq-reply">{reply}</div></section>'
+
+
+def conversation_html(turns: Sequence[str]) -> str:
+    """The whole conversation, oldest first, from ``turn_html`` pieces."""
+    if not turns:
+        return '<p class="rq-empty">提问后，回答会引用报告原文：点 [1] 这样的标记查看出处及其上下文。</p>'
+    return '<div class="rq-chat">' + "".join(turns) + "</div>"
+
+
+# Run once by the chat's gr.HTML (js_on_load, with ``element`` its container): a click on a
+# citation opens that source's context and scrolls the cited figure into view. Delegated, so
+# it keeps working when the conversation is re-rendered.
+CITATION_JS = """
+element.addEventListener('click', (event) => {
+  const cite = event.target.closest('a.rq-cite');
+  if (!cite) return;
+  event.preventDefault();
+  const source = document.getElementById(cite.dataset.source);
+  if (!source) return;
+  const details = source.querySelector('details');
+  if (details) details.open = true;
+  source.classList.remove('rq-flash');
+  void source.offsetWidth;
+  source.classList.add('rq-flash');
+  const passage = source.querySelector('.rq-context mark.passage');
+  const figure = passage && (passage.querySelector('mark') || passage);
+  (figure || source).scrollIntoView({block: 'center'});
+});
+"""
+
 STYLE = """
 .rq-card {border: 1px solid #ddd; border-radius: 8px; padding: 10px 14px; margin: 10px 0;}
 .rq-card header {font-weight: 600;}
@@ -114,4 +263,23 @@ STYLE = """
 mark {background: #fff0a8; padding: 0 1px;}
 mark.passage {background: #e3f0ff;}
 mark.passage mark {background: #ffd966;}
+.rq-turn {margin: 14px 0;}
+.rq-user {margin-left: auto; width: fit-content; max-width: 80%; background: #eef4ff; border-radius: 10px;
+          padding: 8px 12px;}
+.rq-reply {border-left: 3px solid #dde3ea; padding: 2px 0 2px 12px; margin-top: 8px;}
+.rq-answer {line-height: 1.8; font-size: 1.05em; margin: 4px 0;}
+.rq-refused {color: #a33;}
+.rq-note, .rq-error {color: #a05a00; font-size: 0.9em;}
+.rq-pending {color: #777;}
+.rq-draft p {color: #666; line-height: 1.8;}
+.rq-badge {display: inline-block; font-size: 0.8em; color: #a05a00; background: #fff4e0; border-radius: 4px;
+           padding: 0 6px;}
+a.rq-cite {text-decoration: none; color: #1a5fb4; font-size: 0.85em; vertical-align: super; padding: 0 1px;}
+a.rq-cite:hover {text-decoration: underline;}
+.rq-sources h4 {margin: 10px 0 4px; font-size: 0.9em; color: #555;}
+.rq-sources ol {list-style: none; padding: 0; margin: 0;}
+.rq-source {border: 1px solid #ddd; border-radius: 8px; padding: 8px 12px; margin: 6px 0;}
+.rq-source header {font-weight: 600;}
+.rq-source.rq-flash {animation: rq-flash 1.5s ease-out;}
+@keyframes rq-flash {from {background: #fff0a8;} to {background: transparent;}}
 """

@@ -127,14 +127,20 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def small_app_url(small_index_dir):
-    """The web app on ``small_index_dir`` (fake embedder), served in this process on a free port."""
+    """The web app on ``small_index_dir`` (fake embedder), served in this process on a free port.
+
+    The chat's default generator is the extractive one (no model), and the
+    relevance threshold is 0: the fake embedder's cosines are far below the
+    real model's, so any other threshold would refuse every question.
+    """
     import app
     from eval.screenshot import serve
     from fakes import BigramEmbedder
     from reportqa.search import SearchIndex
     from reportqa.settings import Settings
 
-    index = SearchIndex.open(Settings.from_env(index_dir=str(small_index_dir)), BigramEmbedder())
+    settings = Settings.from_env(index_dir=str(small_index_dir), relevance_threshold=0.0, generator="extractive")
+    index = SearchIndex.open(settings, BigramEmbedder())
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
         demo = app.build_app(index)

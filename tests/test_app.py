@@ -1,7 +1,13 @@
-import app
+import threading
+
 from conftest import SMALL_REPORT
 from fakes import BigramEmbedder
-from reportqa import render
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+import app
+from reportqa import generation, render
+from reportqa.answer import Answerer
+from reportqa.generation import ChatGenerator, ExtractiveGenerator, GeneratorChoice
 from reportqa.retrieval import Retriever
 from reportqa.search import SearchIndex
 from reportqa.settings import Settings
@@ -63,3 +69,134 @@ def test_results_below_the_relevance_threshold_carry_a_notice(small_index):
     hits = open_index(small_index).search("养老床位", k=2)
     assert "没有找到明显相关的段落" in render.results_html(hits, "养老床位", relevant=False)
     assert "没有找到明显相关的段落" not in render.results_html(hits, "养老床位")
+
+
+# The chat page ---------------------------------------------------------------------------------
+
+JIADING_BEDS = "嘉定2020年新增了多少张养老床位？"
+
+
+def open_answerable(index):
+    """The index with relevance threshold 0: the fake embedder's cosines are below the real one."""
+    settings = Settings.from_env(index_dir=str(index), relevance_threshold=0.0, generator="extractive")
+    return SearchIndex.open(settings, BigramEmbedder())
+
+
+def answerer(index):
+    return Answerer(Retriever(open_answerable(index)), answer_passages=3)
+
+
+def fake_chat(*responses):
+    return ChatGenerator("fake", FakeListChatModel(responses=list(responses)))
+
+
+def chat_handler(index, make=None):
+    search_index = open_answerable(index)
+    pool = app.GeneratorPool(search_index.settings, make or generation.make_generator)
+    return app.make_chat(Answerer(Retriever(search_index), answer_passages=3), pool)
+
+
+def run_chat(chat, question, turns=(), generator="extractive"):
+    """Every update the chat handler yields for one question: [(html, turns, question box)]."""
+    return list(chat(question, list(turns), generator, app.ALL, app.ALL, app.ALL))
+
+
+def test_an_answer_links_each_citation_to_its_source_with_the_figure_marked(small_index):
+    answer = answerer(small_index).ask(JIADING_BEDS, fake_chat("嘉定2020年新增养老床位774张[1]。"))
+    page = render.answer_html(answer, turn=3)
+    assert '<a class="rq-cite" href="#rq-src-3-1" data-source="rq-src-3-1">[1]</a>' in page
+    assert page.count('<li class="rq-source" id="rq-src-3-') == len(answer.citations) == 1
+    source = page.split('id="rq-src-3-1"')[1]
+    assert "2021年上海市示例区人民政府工作报告" in source and "嘉定区 · 2021" in source
+    assert "jiading.txt:" in source and '<details class="rq-more"><summary>上下文' in source
+    context = source.split('<div class="rq-context">')[1]
+    assert "新增养老床位<mark>774张</mark>" in context  # the cited figure, with its unit, not the question's 2020
+    assert "<mark>2020" not in context and "无法从文档中找到" not in page and "理解为" not in page
+
+
+def test_cited_figures_fall_back_to_the_bare_number_when_the_unit_differs(small_index):
+    answer = answerer(small_index).ask(JIADING_BEDS, fake_chat("嘉定新增养老床位774个[1]。"))
+    assert render.cited_figures(answer) == {1: ["774"]}
+
+
+def test_a_refusal_lists_the_related_passages(small_index):
+    answer = answerer(small_index).ask(JIADING_BEDS, fake_chat("新增养老床位900张[1]。"))
+    page = render.answer_html(answer, turn=1)
+    assert '<p class="rq-answer rq-refused">无法从文档中找到</p>' in page
+    assert "<h4>可能相关</h4>" in page and 'class="rq-cite"' not in page
+    assert page.count('<li class="rq-source" id="rq-src-1-') == len(answer.related) > 0
+
+
+def test_the_chat_streams_a_draft_then_shows_the_verified_answer(small_index):
+    chat = chat_handler(small_index, lambda name, settings: GeneratorChoice(fake_chat("新增养老床位774张[3]。"),
+                                                                            note="本地模型不可用，改用摘录"))
+    updates = run_chat(chat, JIADING_BEDS, generator="local")
+    pages = [page for page, _, _ in updates]
+    assert "检索资料" in pages[0] and all(box == "" for _, _, box in updates)
+    drafts = [page for page in pages if render.DRAFT_LABEL in page]
+    assert drafts and "新增养老床位774张[3]。" in drafts[-1]  # the generator's own text, citation unchecked
+    final, turns, _ = updates[-1]
+    assert render.DRAFT_LABEL not in final and 'href="#rq-src-1-1"' in final  # the citation, corrected to [1]
+    assert '<p class="rq-note">本地模型不可用，改用摘录</p>' in final
+    assert len(turns) == 1 and turns[0][:2] == (JIADING_BEDS, JIADING_BEDS)
+
+
+def test_a_follow_up_is_answered_from_the_earlier_question(small_index):
+    chat = chat_handler(small_index)
+    *_, (_, turns, _) = run_chat(chat, "嘉定2020年新增上市企业几家？")
+    *_, (page, turns, _) = run_chat(chat, "那松江呢？", turns)
+    assert page.count('<section class="rq-turn">') == 2
+    assert '<p class="rq-understood">理解为：松江区2020年新增上市企业几家？</p>' in page
+    assert 'id="rq-src-2-1"' in page and "新增上市企业<mark>6家</mark>" in page
+    assert [asked for _, asked, _ in turns] == ["嘉定2020年新增上市企业几家？", "松江区2020年新增上市企业几家？"]
+
+
+def test_generators_are_made_once_per_name_and_a_failure_is_shown(small_index):
+    made = []
+
+    def make(name, settings):
+        made.append(name)
+        if name == "openai":
+            raise ValueError("the openai generator needs REPORTQA_LLM_BASE_URL")
+        return GeneratorChoice(ExtractiveGenerator())
+
+    chat = chat_handler(small_index, make)
+    assert made == []  # nothing is loaded before the first question
+    *_, (_, turns, _) = run_chat(chat, JIADING_BEDS)
+    *_, (_, turns, _) = run_chat(chat, "松江新建公园绿地多少公顷？", turns)
+    assert made == ["extractive"] and len(turns) == 2
+    *_, (page, after, _) = run_chat(chat, JIADING_BEDS, turns, generator="openai")
+    assert '<p class="rq-error">出错：the openai generator needs REPORTQA_LLM_BASE_URL</p>' in page
+    assert after == turns and made == ["extractive", "openai"]
+
+
+def test_chat_text_is_escaped(write_file, tmp_path):
+    import ingest
+
+    hostile = SMALL_REPORT.replace("新增养老床位774张。", "新增养老床位774张<script>alert('x')</script><img src=x onerror=1>。")
+    write_file("reports/hostile.txt", hostile)
+    index = tmp_path / "index"
+    assert ingest.main([str(tmp_path / "reports"), "--index", str(index)], embedder=BigramEmbedder()) == 0
+    *_, (page, _, _) = run_chat(chat_handler(index), "<b>嘉定</b>2020年新增了多少张养老床位？")
+    assert "<script>" not in page and "<img" not in page and "<b>" not in page
+    assert "&lt;script&gt;" in page and "&lt;b&gt;嘉定&lt;/b&gt;" in page
+    assert "<script>" not in render.draft_html("<script>x</script>[1]")
+
+
+def test_closing_the_stream_stops_the_generator_at_its_next_piece():
+    went_on, stopped = threading.Event(), threading.Event()
+
+    def ask(on_token):
+        on_token("新增")
+        went_on.wait(5)
+        try:
+            on_token("养老床位")
+        except Exception:
+            stopped.set()
+            raise
+
+    updates = app.stream_answer(ask)
+    assert next(updates) == "新增"
+    updates.close()  # the page went away
+    went_on.set()
+    assert stopped.wait(5)

@@ -7,7 +7,15 @@ so other pages can be tested the same way.
 import pytest
 from playwright.sync_api import expect
 
-from eval.screenshot import TIMEOUT_MS, open_context, search
+from eval.screenshot import (
+    TIMEOUT_MS,
+    ask,
+    open_app_page,
+    open_citation,
+    open_context,
+    search,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -36,3 +44,78 @@ def test_library_tab_lists_the_documents(app_page):
     library = app_page.locator("#rq-library")
     expect(library).to_contain_text("2021年松江区人民政府工作报告", timeout=TIMEOUT_MS)
     expect(library).to_contain_text("2021年上海市示例区人民政府工作报告")
+
+
+def test_chat_is_the_first_tab(app_page):
+    expect(app_page.get_by_role("tab").first).to_have_text("问答")
+    expect(app_page.locator("#rq-generator input")).to_have_value("extractive")
+
+
+def test_chat_answers_with_a_citation_that_opens_the_passage_in_context(app_page):
+    reply = ask(app_page, "嘉定2020年新增了多少张养老床位？")
+    answer = reply.locator(".rq-answer")
+    expect(answer).to_contain_text("774")
+    expect(reply.locator(".rq-draft")).to_have_count(0)  # the draft was replaced by the checked answer
+    cite = answer.locator("a.rq-cite").first
+    expect(cite).to_have_text("[1]")
+    source = app_page.locator("#rq-src-1-1")
+    expect(source.locator(".rq-context")).to_be_hidden()
+
+    context = open_citation(reply, 1)
+    expect(context).to_be_visible()
+    expect(context.locator("mark.passage")).to_contain_text("新增养老床位774张")
+    figure = context.locator("mark.passage mark")
+    expect(figure).to_have_text("774张")
+    expect(figure).to_be_in_viewport()  # scrolled to, inside the context box and the page
+    expect(source.locator(".rq-crumbs")).to_contain_text("2021年上海市示例区人民政府工作报告")
+
+
+def test_chat_follow_up_is_understood_from_the_earlier_question(app_page):
+    ask(app_page, "嘉定2020年新增上市企业几家？")
+    reply = ask(app_page, "那松江呢？")
+    expect(reply.locator(".rq-understood")).to_have_text("理解为：松江区2020年新增上市企业几家？")
+    expect(reply.locator(".rq-answer")).to_contain_text("6家")
+    expect(app_page.locator("#rq-chat section.rq-turn")).to_have_count(2)
+
+
+@pytest.fixture(scope="module")
+def slow_app_url(small_index_dir):
+    """The app with a fake chat model that writes one character every 0.4 s (about 6 s an answer)."""
+    from fakes import BigramEmbedder
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    import app
+    from reportqa.generation import ChatGenerator, GeneratorChoice
+    from reportqa.search import SearchIndex
+    from reportqa.settings import Settings
+
+    settings = Settings.from_env(index_dir=str(small_index_dir), relevance_threshold=0.0, generator="local")
+    index = SearchIndex.open(settings, BigramEmbedder())
+
+    def slow(name, _settings):
+        return GeneratorChoice(ChatGenerator(name, FakeListChatModel(responses=["新增养老床位774张[1]。"], sleep=0.4)))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+        demo = app.build_app(index, app.GeneratorPool(settings, slow))
+    with serve(demo) as url:
+        yield url
+
+
+def test_the_draft_streams_while_search_stays_responsive(chromium, slow_app_url):
+    with open_app_page(chromium, slow_app_url) as page:
+        page.locator("#rq-ask textarea").fill("嘉定2020年新增了多少张养老床位？")
+        page.locator("#rq-send").click()
+        draft = page.locator("#rq-chat .rq-draft")
+        expect(draft).to_contain_text("草稿，核对中…")
+        expect(draft).to_contain_text("新增")
+
+        card = search(page, QUERY)  # while the answer is still being written
+        expect(card).to_contain_text(PASSAGE)
+        page.get_by_role("tab", name="问答").click()
+        expect(draft).to_have_count(1)  # still a draft: the search did not wait for the answer
+
+        answer = page.locator("#rq-chat .rq-answer")
+        expect(answer).to_contain_text("774", timeout=TIMEOUT_MS)
+        expect(answer.locator("a.rq-cite")).to_have_text("[1]")
+        expect(draft).to_have_count(0)
