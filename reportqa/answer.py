@@ -75,6 +75,8 @@ def rewrite_follow_up(question: str, history: Sequence[str]) -> str | None:
 
     「那松江呢？」 after 「嘉定区2020年一般公共预算收入是多少？」 becomes
     「松江区2020年一般公共预算收入是多少？」; 「2021年呢？」 swaps the year.
+    ``history`` holds the earlier questions in their standalone form (the
+    ``rewritten_question`` of earlier answers where there was one).
     """
     if not history or not (_FOLLOW_UP.search(question.strip()) or len(question.strip()) <= _FOLLOW_UP_MAX_CHARS):
         return None
@@ -84,7 +86,9 @@ def rewrite_follow_up(question: str, history: Sequence[str]) -> str | None:
         for old in before.districts:
             for form in (old, short_district_name(old)):
                 rewritten = rewritten.replace(form, "\0")
-        rewritten = re.sub("\0+", "和".join(asked.districts), rewritten, count=1).replace("\0", "")
+        rewritten = re.sub("\0(?:[和与、及跟]?\0)*", "和".join(asked.districts), rewritten, count=1).replace("\0", "")
+        if len(asked.districts) == 1:
+            rewritten = re.sub(r"分别|各自|哪个更?|谁", "", rewritten)
     elif asked.districts:
         rewritten = "和".join(asked.districts) + rewritten
     if asked.years:

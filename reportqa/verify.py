@@ -10,7 +10,9 @@ sentence through the answer:
   the passage that holds the sentence's figures;
 * a passage from another district than the question names, or about another
   year than the question asks, cannot support a figure;
-* a sentence whose figures no acceptable passage holds is dropped;
+* a sentence whose figures no acceptable passage holds is dropped, and so is
+  one that speaks of another year than the question asks (「力争2025年…」
+  in an answer about 2020);
 * a sentence without figures keeps (or gets) the citation of the passage it
   shares most wording with, and is dropped when no passage is close.
 
@@ -35,6 +37,7 @@ _CITATION = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]
 _PLACEHOLDER = re.compile(r"\s*[\[【]\s*[A-Za-z]{0,3}\s*[\]】]")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NAMED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # Sentences with no figure must share this much of their wording with a passage.
 MIN_WORDING_OVERLAP = 0.35
 
@@ -88,6 +91,10 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
         if not match_form(body).strip("。！？；,，:："):
             continue
         needed = [number for number in dict.fromkeys(figures(body)) if number not in asked]
+        named_years = set(_NAMED_YEAR.findall(body))
+        if understanding.years and named_years and not named_years & {str(y) for y in understanding.years}:
+            dropped.append((body, "about another year than asked: " + "、".join(sorted(named_years))))
+            continue
         if needed:
             supporting = [i for i in range(len(passages)) if acceptable[i] and set(needed) <= holdings[i]]
             if not supporting:

@@ -139,3 +139,7 @@ def test_the_generator_sees_only_passages_about_the_asked_district_and_year(smal
     (_, _), (_, user) = generator._model.prompts[0]
     assert "2488.4" in user and "增长6%以上" not in user  # the 2021 target passage is left out
     assert not answer.refused
+
+
+def test_a_follow_up_on_a_comparison_keeps_one_clean_question():
+    assert rewrite_follow_up("那松江呢？", ["青浦和闵行2021年的GDP增速目标分别是多少？"]) == "松江区2021年的GDP增速目标是多少？"

@@ -80,3 +80,10 @@ def test_placeholder_marks_are_removed():
 def test_a_citation_after_the_full_stop_belongs_to_the_sentence_before():
     checked = verify("嘉定新增养老床位774张。[1]", [SONGJIANG, JIADING], understand("嘉定新增多少养老床位？"))
     assert checked.text == "嘉定新增养老床位774张[1]。" and checked.cited == (JIADING,)
+
+
+def test_a_sentence_about_another_year_than_asked_is_dropped():
+    plan = hit("力争2025年达到300亿元。", period="十四五", n=3)
+    checked = verify("新增养老床位774张[1]。力争2025年达到300亿元[2]。", [JIADING, plan],
+                     understand("嘉定2020年新增多少养老床位？"))
+    assert checked.text == "新增养老床位774张[1]。" and "2025" in checked.dropped[0][1]
