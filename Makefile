@@ -1,17 +1,19 @@
 # reportqa: `make run` builds (or updates) the index of the bundled reports and serves
 # the web app on http://127.0.0.1:7860; `make test` runs the tests.
-# Both create .venv and install what they need on a fresh machine.
+# Both create .venv and install what they need on a fresh machine (the first time, the
+# local answer model takes 10-15 minutes: llama-cpp-python compiles; see `make model`).
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+MODEL_STAMP := $(VENV)/.model-installed
 
-.PHONY: run test index app search setup browser clean
+.PHONY: run test index app search setup browser model clean
 
 run: index app
 
-app: $(STAMP)
+app: $(STAMP) $(MODEL_STAMP)
 	$(PY) app.py
 
 index: $(STAMP)
@@ -21,7 +23,7 @@ index: $(STAMP)
 search: $(STAMP)
 	$(PY) -m reportqa search "$(Q)"
 
-test: $(STAMP) browser
+test: $(STAMP) $(MODEL_STAMP) browser
 	$(PY) -m pytest -q tests
 
 # The browser tests (and eval/screenshot.py) drive Debian's chromium through

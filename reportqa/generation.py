@@ -34,6 +34,7 @@ from reportqa.settings import Settings
 
 SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
 ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
+COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
 GENERATORS = ("local", "openai", "extractive")
 _NUMBER = re.compile(r"\d")
 # An extracted sentence scores at least this share of the best one.
@@ -93,7 +94,8 @@ def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budge
     for number, passage in enumerate(passages, start=1):
         where = " › ".join(passage.section[-2:])
         blocks.append(f"[{number}]《{passage.title}》{where}\n{excerpt(passage.text, terms, budget, analyser)}")
-    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{ANSWER_INSTRUCTION}"
+    instruction = COMPARISON_INSTRUCTION if understanding.kind == COMPARISON else ANSWER_INSTRUCTION
+    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{instruction}"
     return [("system", SYSTEM_PROMPT), ("human", user)]
 
 

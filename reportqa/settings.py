@@ -49,7 +49,7 @@ class Settings:
     llm_model_path: str = _setting("", "A GGUF file for the local generator (default: the bundled Qwen2.5 1.5B).")
     llm_threads: int = _setting(2, "CPU threads for the local generator.")
     llm_context: int = _setting(2048, "Context window of the local generator, in tokens.")
-    llm_max_tokens: int = _setting(200, "Longest answer, in tokens.")
+    llm_max_tokens: int = _setting(128, "Longest answer, in tokens.")
     llm_excerpt_chars: int = _setting(160, "Characters of each passage put in the prompt (its best sentences).")
     llm_base_url: str = _setting("", "OpenAI-compatible endpoint for the openai generator (e.g. http://127.0.0.1:8000/v1).")
     llm_model: str = _setting("", "Model name at that endpoint.")

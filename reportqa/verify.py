@@ -5,9 +5,12 @@ figures when the passages hold none. ``verify`` therefore goes sentence by
 sentence through the answer:
 
 * every figure in the sentence that is not in the question must occur (as a
-  whole number, not inside a longer one) in a passage the sentence cites;
+  whole number, not inside a longer one, and not as another kind of quantity:
+  13.5% does not back 13.5微克) in a passage the sentence cites, from the
+  district the sentence names, if it names one;
 * when it occurs in other passages instead, the citations are re-attributed to
-  the passage that holds the sentence's figures;
+  the passages that hold the sentence's figures (one per side in a comparison
+  sentence);
 * a passage from another district than the question names, or about another
   year than the question asks, cannot support a figure;
 * a sentence whose figures no acceptable passage holds is dropped, and so is
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reportqa.normalize import match_form
-from reportqa.question import Understanding
+from reportqa.question import Understanding, find_districts
 from reportqa.search import Hit
 
 REFUSAL = "无法从文档中找到"
@@ -67,6 +70,38 @@ def figures(text: str) -> list[str]:
     return [_canonical(number) for number in _NUMBER.findall(compact)]
 
 
+# Units that make a figure a different quantity: 13.5% is not 13.5微克.
+_UNIT_KINDS = (("%", re.compile(r"%|‰|个百分点")), ("concentration", re.compile(r"微克|毫克")),
+               ("year", re.compile(r"年(?!均|度)")))
+_FIGURE_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)(%|‰|个百分点|微克|毫克|年(?!均|度))?")
+
+
+def _figure_kinds(text: str) -> set[tuple[str, str]]:
+    """(figure, unit kind) pairs in ``text``; the kind is "" for a figure without a telling unit."""
+    compact = re.sub(r"(?<=\d),(?=\d{3})", "", match_form(text))
+    pairs = set()
+    for number, unit in _FIGURE_WITH_UNIT.findall(compact):
+        kind = next((name for name, pattern in _UNIT_KINDS if unit and pattern.fullmatch(unit)), "")
+        pairs.add((_canonical(number), kind))
+    return pairs
+
+
+def _holds(pairs: set[tuple[str, str]], number: str, kind: str) -> bool:
+    """Whether a passage's figures back ``number`` of this unit kind (a bare figure matches any)."""
+    kinds = {k for n, k in pairs if n == number}
+    return bool(kinds) and (not kind or kind in kinds or "" in kinds)
+
+
+def _cover(holders: dict[str, list[int]], cited: list[int]) -> list[int]:
+    """Passages that together hold every figure: the cited ones where they do, else the first holder."""
+    chosen: list[int] = []
+    for found in holders.values():
+        if any(i in chosen for i in found):
+            continue
+        chosen.append(next((i for i in cited if i in found), found[0]))
+    return [i for i in cited if i in chosen] + [i for i in chosen if i not in cited]
+
+
 def without_citations(text: str) -> str:
     """``text`` with its [n] markers removed."""
     return _PLACEHOLDER.sub("", _CITATION.sub("", text))
@@ -82,7 +117,7 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     """
     asked = set(figures(understanding.question))
     acceptable = [agrees(passage, understanding) for passage in passages]
-    holdings = [set(figures(passage.text)) for passage in passages]
+    holdings = [_figure_kinds(passage.text) for passage in passages]
     kept: list[tuple[str, list[int]]] = []
     dropped: list[tuple[str, str]] = []
     reattributed = 0
@@ -96,11 +131,17 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
             dropped.append((body, "about another year than asked: " + "、".join(sorted(named_years))))
             continue
         if needed:
-            supporting = [i for i in range(len(passages)) if acceptable[i] and set(needed) <= holdings[i]]
-            if not supporting:
-                dropped.append((body, "figure in no acceptable passage: " + "、".join(needed)))
+            named = set(find_districts(match_form(body)))
+            usable = [acceptable[i] and (not named or passages[i].district in named) for i in range(len(passages))]
+            kinds = dict(_figure_kinds(body))
+            holders = {number: [i for i in range(len(passages)) if usable[i] and _holds(holdings[i], number,
+                                                                                      kinds.get(number, ""))]
+                       for number in needed}
+            missing = [number for number, found in holders.items() if not found]
+            if missing:
+                dropped.append((body, "figure in no acceptable passage: " + "、".join(missing)))
                 continue
-            chosen = [i for i in cited if i in supporting] or [supporting[0]]
+            chosen = _cover(holders, cited)
             reattributed += chosen != cited
         else:
             chosen = [i for i in cited if acceptable[i]]

@@ -87,3 +87,18 @@ def test_a_sentence_about_another_year_than_asked_is_dropped():
     checked = verify("新增养老床位774张[1]。力争2025年达到300亿元[2]。", [JIADING, plan],
                      understand("嘉定2020年新增多少养老床位？"))
     assert checked.text == "新增养老床位774张[1]。" and "2025" in checked.dropped[0][1]
+
+
+def test_a_percentage_does_not_back_the_same_number_in_another_unit():
+    pm = hit("PM2.5平均浓度同比下降13.5%。", n=4)
+    question = understand("嘉定区2020年PM2.5年均浓度是多少微克每立方米？")
+    assert verify("浓度是13.5微克每立方米[1]。", [pm], question).refused
+    assert not verify("浓度下降13.5%[1]。", [pm], question).refused
+
+
+def test_a_comparison_sentence_cites_each_side_and_each_side_its_own_district():
+    question = understand("嘉定和松江2020年各新增多少养老床位？")
+    checked = verify("嘉定新增774张，松江新增550张[1]。", [JIADING, SONGJIANG], question)
+    assert checked.text == "嘉定新增774张，松江新增550张[1][2]。"
+    # A figure said of 松江 but found only in 嘉定's passage does not count.
+    assert verify("松江新增774张[1]。", [JIADING, SONGJIANG], question).refused

@@ -1,0 +1,45 @@
+"""End to end with the real local generator (Qwen2.5 1.5B GGUF via llama-cpp-python; `make model`)."""
+
+import pytest
+
+import ingest
+from conftest import CORPUS
+from reportqa.answer import Answerer
+from reportqa.embedding import SentenceTransformerEmbedder
+from reportqa.generation import make_generator
+from reportqa.offline_model import OFFLINE_MODEL_NAME
+from reportqa.retrieval import Retriever
+from reportqa.search import SearchIndex
+from reportqa.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory):
+    settings = Settings.from_env(index_dir=str(tmp_path_factory.mktemp("llm") / "index"))
+    embedder = SentenceTransformerEmbedder(OFFLINE_MODEL_NAME, settings.cache_dir)
+    files = [CORPUS / "000_3a508674bb74eac6.txt", CORPUS / "001_06f3b45a9119657a.txt"]
+    assert ingest.main([*map(str, files), "--index", settings.index_dir], embedder=embedder) == 0
+    return Answerer(Retriever(SearchIndex.open(settings, embedder)), settings.answer_passages)
+
+
+@pytest.fixture(scope="module")
+def local():
+    choice = make_generator("local", Settings.from_env())
+    assert choice.note is None, f"the local model is not installed (run `make model`): {choice.note}"
+    return choice.generator
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("疫情前一年金山新增了多少张养老床位？", "1200"),
+    ("到2020年底，金山的高新技术企业一共有多少家？", "942"),
+])
+def test_local_model_answers_with_the_figure_and_a_citation_that_holds_it(answerer, local, question, figure):
+    streamed = []
+    answer = answerer.ask(question, local, on_token=streamed.append)
+    assert not answer.refused, answer.draft
+    assert figure in answer.answer and "[1]" in answer.answer
+    assert figure in answer.citations[0].text
+    assert answer.citations[0].district == "金山区"
+    assert "".join(streamed) == answer.draft and len(streamed) > 1  # streamed in pieces
