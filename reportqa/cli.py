@@ -38,23 +38,18 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="find the passages that answer a question")
     search.add_argument("question", nargs="?", help="the question or search words")
     search.add_argument("-k", type=int, default=10, help="passages to return (default 10)")
-    search.add_argument("--district", help="only this district (嘉定区 or 嘉定)")
-    search.add_argument("--year", type=int, help="only reports of this year")
-    search.add_argument("--doc-type", help="only this document type (政府工作报告, 五年规划纲要, …)")
-    search.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
-    search.add_argument("--json", action="store_true", help="print JSON instead of text")
-    search.add_argument("--batch", metavar="FILE", help='JSONL file of {"question": …} lines; prints JSONL')
     search.add_argument("--literal", action="store_true",
                         help="search the words as given: no district/comparison reading, no synonyms")
     ask = commands.add_parser("ask", help="answer a question, citing the passages that back it")
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--generator", choices=GENERATORS, help="who writes the answer (default: REPORTQA_GENERATOR, local)")
-    ask.add_argument("--district", help="only this district (嘉定区 or 嘉定)")
-    ask.add_argument("--year", type=int, help="only reports of this year")
-    ask.add_argument("--doc-type", help="only this document type")
-    ask.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
-    ask.add_argument("--json", action="store_true", help="print JSON instead of text")
-    ask.add_argument("--batch", metavar="FILE", help='JSONL file of {"question": …} lines; prints JSONL')
+    for command in (search, ask):
+        command.add_argument("--district", help="only this district (嘉定区 or 嘉定)")
+        command.add_argument("--year", type=int, help="only reports of this year")
+        command.add_argument("--doc-type", help="only this document type (政府工作报告, 五年规划纲要, …)")
+        command.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
+        command.add_argument("--json", action="store_true", help="print JSON instead of text")
+        command.add_argument("--batch", metavar="FILE", help='JSONL file of {"question": …} lines; prints JSONL')
     return parser
 
 

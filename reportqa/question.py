@@ -26,7 +26,7 @@ FIGURE, LIST, COMPARISON, FACT = "figure", "list", "comparison", "fact"
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _PLAN_PERIOD = re.compile(r"[“\"]?(十[一二三四五六七八九]五)[”\"]?")
-# Phrases that name a year without writing it: (pattern, year or plan-relative offset).
+# Phrases that name a year without writing it (see implied_years).
 _FIRST_PLAN_YEAR = re.compile(r"(十[一二三四五六七八九]五)[”\"]?(?:规划)?的?(?:开局之年|开局年|第一年|首年|开局)")
 _LAST_PLAN_YEAR = re.compile(r"(十[一二三四五六七八九]五)[”\"]?(?:规划)?的?(?:末|收官|最后一年|期末)")
 _BEFORE_PANDEMIC = re.compile(r"(?:新冠)?(?:肺炎)?疫情(?:暴发|爆发|发生|出现)?(?:之|以)?前(?:的那|那|的)?一年")

@@ -66,8 +66,12 @@ class Checked:
 
 def figures(text: str) -> list[str]:
     """The numbers in ``text`` in a canonical form (full-width digits folded, thousands commas removed)."""
-    compact = re.sub(r"(?<=\d),(?=\d{3})", "", match_form(text))
-    return [_canonical(number) for number in _NUMBER.findall(compact)]
+    return [_canonical(number) for number in _NUMBER.findall(_compact(text))]
+
+
+def _compact(text: str) -> str:
+    """Match form with thousands commas removed (1,234 → 1234)."""
+    return re.sub(r"(?<=\d),(?=\d{3})", "", match_form(text))
 
 
 # Units that make a figure a different quantity: 13.5% is not 13.5微克.
@@ -78,9 +82,8 @@ _FIGURE_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)(%|‰|个百分点|微克|毫�
 
 def _figure_kinds(text: str) -> set[tuple[str, str]]:
     """(figure, unit kind) pairs in ``text``; the kind is "" for a figure without a telling unit."""
-    compact = re.sub(r"(?<=\d),(?=\d{3})", "", match_form(text))
     pairs = set()
-    for number, unit in _FIGURE_WITH_UNIT.findall(compact):
+    for number, unit in _FIGURE_WITH_UNIT.findall(_compact(text)):
         kind = next((name for name, pattern in _UNIT_KINDS if unit and pattern.fullmatch(unit)), "")
         pairs.add((_canonical(number), kind))
     return pairs
