@@ -119,6 +119,16 @@ def markdown(report: dict[str, dict[str, Any]]) -> str:
     return format_table(header, table)
 
 
+def _headline(report: dict[str, dict[str, Any]], shown: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Per set, overall and per type: the shown metrics (None as 0) and n, as eval.retrieval's table and plot want."""
+    def view(values: dict[str, Any]) -> dict[str, Any]:
+        return {**{metric: values[metric] or 0.0 for metric in shown}, "n": values["n"]}
+
+    return {name: {"overall": view(result["overall"]),
+                   "by_type": {kind: view(values) for kind, values in result["by_type"].items()}}
+            for name, result in report.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS, help="question files (JSONL)")
@@ -135,12 +145,7 @@ def main() -> None:
     table = markdown(report)
     print(table)
     shown = ("key_fact_accuracy", "citation_precision", "refusal_rate")
-    comparable = {set_name: {"overall": {m: result["overall"][m] or 0.0 for m in shown},
-                             "by_type": {k: {m: v[m] or 0.0 for m in shown} for k, v in result["by_type"].items()}}
-                  for set_name, result in report.items()}
-    before = {set_name: {"overall": {m: result["overall"][m] or 0.0 for m in shown},
-                         "by_type": {k: {m: v[m] or 0.0 for m in shown} for k, v in result["by_type"].items()}}
-              for set_name, result in previous.items()}
+    comparable, before = _headline(report, shown), _headline(previous, shown)
     delta = changes(comparable, before, shown)
     print("\nChange from the previous results file:\n" + delta)
     for set_name, result in report.items():
@@ -149,9 +154,7 @@ def main() -> None:
     previous_path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (RESULTS / f"{name}.md").write_text(f"# Answers ({name})\n\n```\n{table}\n```\n\nChange from the previous run:\n\n"
                                         f"```\n{delta}\n```\n\n![{name}]({name}.png)\n", encoding="utf-8")
-    plot({k: {**v, "overall": {**v["overall"], "n": report[k]["overall"]["n"]},
-              "by_type": {t: {**m, "n": report[k]["by_type"][t]["n"]} for t, m in v["by_type"].items()}}
-          for k, v in comparable.items()}, before, RESULTS / f"{name}.png", name, shown, (0.9, 0.85))
+    plot(comparable, before, RESULTS / f"{name}.png", name, shown, (0.9, 0.85))
 
 
 if __name__ == "__main__":

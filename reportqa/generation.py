@@ -127,9 +127,10 @@ class ExtractiveGenerator:
         want_figure = understanding.kind in (FIGURE, COMPARISON)
         picked: list[tuple[float, int, str]] = []
         for number, passage in enumerate(passages, start=1):
-            best = max(sentences(passage.text), key=lambda s: self._score(s, terms, want_figure), default="")
-            if best:
-                picked.append((self._score(best, terms, want_figure), number, best))
+            scored = [(self._score(sentence, terms, want_figure), sentence) for sentence in sentences(passage.text)]
+            if scored:
+                score, best = max(scored, key=lambda item: item[0])
+                picked.append((score, number, best))
         count = max(self._count, len(understanding.districts)) if understanding.kind == COMPARISON else self._count
         best_score = max((score for score, _, _ in picked), default=0.0)
         picked = [item for item in picked if item[0] >= best_score * EXTRACT_MIN_SHARE and item[0] > 0]

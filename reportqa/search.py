@@ -88,6 +88,7 @@ class SearchIndex:
         self.manifest = manifest
         self.chunks = chunks
         self.documents = {document["doc_id"]: document for document in manifest["documents"]}
+        self._districts = tuple(sorted({d["district"] for d in self.documents.values() if d["district"]}))
         self._dense = dense
         self._lexical = lexical
         self._embedder = embedder
@@ -133,7 +134,7 @@ class SearchIndex:
         self._analyser("预热")
 
     def districts(self) -> list[str]:
-        return sorted({d["district"] for d in self.documents.values() if d["district"]})
+        return list(self._districts)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
                prefer_periods: tuple[str, ...] = (), want_figure: bool = False) -> list[Hit]:
