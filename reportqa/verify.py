@@ -6,8 +6,11 @@ sentence through the answer:
 
 * every figure in the sentence that is not in the question must occur (as a
   whole number, not inside a longer one, and not as another kind of quantity:
-  13.5% does not back 13.5微克) in a passage the sentence cites, from the
-  district the sentence names, if it names one;
+  13.5% does not back 13.5微克, 3.8% does not back 3.8亿元) in a passage the
+  sentence cites, from the district the sentence names, if it names one; an
+  occurrence that its own sentence ties to another year than the question asks
+  (「到2025年，床位达到8267张」 for a 2021 question) does not count;
+* so must every quoted name (「“靠普办”」) that is not in the question;
 * when it occurs in other passages instead, the citations are re-attributed to
   the passages that hold the sentence's figures (one per side in a comparison
   sentence);
@@ -16,8 +19,9 @@ sentence through the answer:
 * a sentence whose figures no acceptable passage holds is dropped, and so is
   one that speaks of another year than the question asks (「力争2025年…」
   in an answer about 2020);
-* a sentence without figures keeps (or gets) the citation of the passage it
-  shares most wording with, and is dropped when no passage is close.
+* a sentence without figures or names cites the passage holding the passage
+  sentence closest to its wording (the model's own citation when that one is as
+  close), and is dropped when no passage is close.
 
 If nothing survives, the result is a refusal. Citations are renumbered so the
 answer cites ``[1]``…``[n]`` in order of first use.
@@ -75,24 +79,61 @@ def _compact(text: str) -> str:
 
 
 # Units that make a figure a different quantity: 13.5% is not 13.5微克.
+_UNITS = r"%|‰|个百分点|微克|毫克|年(?!均|度)|[万亿]*美?元|亿|平方(?:公里|千米|米)|公顷|亩|公里|千米|米"
 _UNIT_KINDS = (("%", re.compile(r"%|‰|个百分点")), ("concentration", re.compile(r"微克|毫克")),
-               ("year", re.compile(r"年(?!均|度)")))
-_FIGURE_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)(%|‰|个百分点|微克|毫克|年(?!均|度))?")
+               ("year", re.compile(r"年")), ("money", re.compile(r"[万亿]*美?元|亿")),
+               ("area", re.compile(r"平方(?:公里|千米|米)|公顷|亩")), ("length", re.compile(r"公里|千米|米")))
+_FIGURE_WITH_UNIT = re.compile(rf"(\d+(?:\.\d+)?)({_UNITS})?")
+# A year a passage sentence ties its figures to; 「比2015年」「较2019年」 name a baseline, not the year.
+_TIED_YEAR = re.compile(r"(?<![比较])((?:19|20)\d{2})(?:\s*[-—–至到]\s*((?:19|20)\d{2}))?\s*年")
+# A clause that only says when (「到2025年」「截至2020年底」): its year carries to the next clause.
+_TIME_ONLY = re.compile(r"(?:到|至|截至|截止|力争|预计|在)?(?:19|20)\d{2}(?:\s*[-—–至到]\s*(?:19|20)\d{2})?年(?:底|末|前|初)?")
+_PASSAGE_SENTENCE = re.compile(r"[^。；;！？\n]+")
+_QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
 
 
-def _figure_kinds(text: str) -> set[tuple[str, str]]:
-    """(figure, unit kind) pairs in ``text``; the kind is "" for a figure without a telling unit."""
-    pairs = set()
-    for number, unit in _FIGURE_WITH_UNIT.findall(_compact(text)):
-        kind = next((name for name, pattern in _UNIT_KINDS if unit and pattern.fullmatch(unit)), "")
-        pairs.add((_canonical(number), kind))
-    return pairs
+def _kind(unit: str) -> str:
+    return next((name for name, pattern in _UNIT_KINDS if unit and pattern.fullmatch(unit)), "")
 
 
-def _holds(pairs: set[tuple[str, str]], number: str, kind: str) -> bool:
-    """Whether a passage's figures back ``number`` of this unit kind (a bare figure matches any)."""
-    kinds = {k for n, k in pairs if n == number}
-    return bool(kinds) and (not kind or kind in kinds or "" in kinds)
+def _figure_kinds(text: str) -> dict[str, str]:
+    """figure → unit kind in an answer sentence; the kind is "" for a figure without a telling unit."""
+    return {_canonical(number): _kind(unit) for number, unit in _FIGURE_WITH_UNIT.findall(_compact(text))}
+
+
+Occurrence = tuple[str, str, frozenset[int]]
+
+
+def _occurrences(text: str) -> set[Occurrence]:
+    """(figure, unit kind, years it is tied to) for each figure in a passage.
+
+    A figure is tied to the last year (or year range) named before it in its
+    clause, baselines (「比2015年」) left out, or else to the year of a clause
+    that is only a time (「到2025年，床位总数达到8267张」); to no year otherwise.
+    """
+    found: set[Occurrence] = set()
+    for sentence in _PASSAGE_SENTENCE.findall(_compact(text)):
+        carried: frozenset[int] = frozenset()
+        for clause in re.split(r"[,，]", sentence):
+            ties = [(m.end(), _year_span(m)) for m in _TIED_YEAR.finditer(clause)]
+            for match in _FIGURE_WITH_UNIT.finditer(clause):
+                before = [years for end, years in ties if end <= match.start()]
+                tied = before[-1] if before else carried
+                found.add((_canonical(match.group(1)), _kind(match.group(2) or ""), tied))
+            carried = ties[-1][1] if ties and _TIME_ONLY.fullmatch(clause) else frozenset()
+    return found
+
+
+def _year_span(match: re.Match[str]) -> frozenset[int]:
+    first = int(match.group(1))
+    last = int(match.group(2)) if match.group(2) else first
+    return frozenset(range(first, last + 1)) if 0 <= last - first <= 10 else frozenset({first})
+
+
+def _holds(occurrences: set[Occurrence], number: str, kind: str, years: frozenset[int]) -> bool:
+    """Whether a passage backs ``number`` of this unit kind (a bare figure matches any) for the asked years."""
+    return any(n == number and (not kind or not k or k == kind) and (not years or not tied or tied & years)
+               for n, k, tied in occurrences)
 
 
 def _cover(holders: dict[str, list[int]], cited: list[int]) -> list[int]:
@@ -119,8 +160,11 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
         understanding: what was read from the question (its figures, districts, years).
     """
     asked = set(figures(understanding.question))
+    asked_names = match_form(understanding.question)
+    years = frozenset(understanding.years)
     acceptable = [agrees(passage, understanding) for passage in passages]
-    holdings = [_figure_kinds(passage.text) for passage in passages]
+    holdings = [_occurrences(passage.text) for passage in passages]
+    texts = [_compact(passage.text) for passage in passages]
     kept: list[tuple[str, list[int]]] = []
     dropped: list[tuple[str, str]] = []
     reattributed = 0
@@ -129,32 +173,33 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
         if not match_form(body).strip("。！？；,，:："):
             continue
         needed = [number for number in dict.fromkeys(figures(body)) if number not in asked]
+        names = [name for name in dict.fromkeys(_QUOTED.findall(_compact(body))) if name not in asked_names]
         named_years = set(_NAMED_YEAR.findall(body))
         if understanding.years and named_years and not named_years & {str(y) for y in understanding.years}:
             dropped.append((body, "about another year than asked: " + "、".join(sorted(named_years))))
             continue
-        if needed:
+        if needed or names:
             named = set(find_districts(match_form(body)))
             usable = [acceptable[i] and (not named or passages[i].district in named) for i in range(len(passages))]
-            kinds = dict(_figure_kinds(body))
-            holders = {number: [i for i in range(len(passages)) if usable[i] and _holds(holdings[i], number,
-                                                                                      kinds.get(number, ""))]
+            kinds = _figure_kinds(body)
+            holders = {number: [i for i in range(len(passages))
+                                if usable[i] and _holds(holdings[i], number, kinds.get(number, ""), years)]
                        for number in needed}
+            holders |= {f"“{name}”": [i for i in range(len(passages)) if usable[i] and name in texts[i]]
+                        for name in names}
             missing = [number for number, found in holders.items() if not found]
             if missing:
-                dropped.append((body, "figure in no acceptable passage: " + "、".join(missing)))
+                dropped.append((body, "not in any acceptable passage: " + "、".join(missing)))
                 continue
             chosen = _cover(holders, cited)
             reattributed += chosen != cited
         else:
-            chosen = [i for i in cited if acceptable[i]]
-            if not chosen:
-                closest = _closest(body, passages, acceptable)
-                if closest is None:
-                    dropped.append((body, "no figure and no passage close to its wording"))
-                    continue
-                chosen = [closest]
-                reattributed += bool(cited)
+            closest = _closest(body, passages, acceptable, cited)
+            if closest is None:
+                dropped.append((body, "no figure and no passage close to its wording"))
+                continue
+            chosen = [closest]
+            reattributed += chosen != cited
         kept.append((body, chosen))
     if not kept:
         return Checked(REFUSAL, True, (), tuple(dropped), reattributed)
@@ -207,26 +252,42 @@ def agrees(passage: Hit, understanding: Understanding) -> bool:
     """Whether a passage may back an answer to this question: the right district and year, when named."""
     if understanding.districts and passage.district not in understanding.districts:
         return False
-    if understanding.years and passage.period and passage.period.isdigit():
+    if understanding.years:
+        spoken = _period_years(passage)
         asked = {str(year) for year in understanding.years}
-        if passage.period not in asked and not any(year in passage.text for year in asked):
+        if spoken and not spoken & set(understanding.years) and not any(year in passage.text for year in asked):
             return False
     return True
 
 
-def _closest(body: str, passages: Sequence[Hit], acceptable: list[bool]) -> int | None:
-    """The acceptable passage sharing most of the sentence's character bigrams, if enough."""
+def _period_years(passage: Hit) -> set[int]:
+    """The years a passage's section speaks of: its year, or the five before/after the report's year
+    for 过去五年/今后五年; empty when unknown (a plan period, no heading)."""
+    period = passage.period or ""
+    if period.isdigit():
+        return {int(period)}
+    if passage.year and period in _RELATIVE_PERIODS:
+        start = passage.year + _RELATIVE_PERIODS[period]
+        return set(range(start, start + 5))
+    return set()
+
+
+_RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
+
+
+def _closest(body: str, passages: Sequence[Hit], acceptable: list[bool], cited: list[int]) -> int | None:
+    """The acceptable passage whose closest sentence shares most of the answer sentence's character
+    bigrams, if enough; a cited passage wins a tie."""
     grams = _bigrams(match_form(body))
     if not grams:
         return None
-    best, share = None, 0.0
-    for index, passage in enumerate(passages):
-        if not acceptable[index]:
-            continue
-        overlap = len(grams & _bigrams(match_form(passage.text))) / len(grams)
-        if overlap > share:
-            best, share = index, overlap
-    return best if share >= MIN_WORDING_OVERLAP else None
+    shares = {index: max((len(grams & _bigrams(part)) / len(grams)
+                          for part in _PASSAGE_SENTENCE.findall(match_form(passage.text))), default=0.0)
+              for index, passage in enumerate(passages) if acceptable[index]}
+    if not shares:
+        return None
+    best = max(shares, key=lambda index: (shares[index], index in cited, -index))
+    return best if shares[best] >= MIN_WORDING_OVERLAP else None
 
 
 def _bigrams(text: str) -> set[str]:

@@ -102,3 +102,44 @@ def test_a_comparison_sentence_cites_each_side_and_each_side_its_own_district():
     assert checked.text == "嘉定新增774张，松江新增550张[1][2]。"
     # A figure said of 松江 but found only in 嘉定's passage does not count.
     assert verify("松江新增774张[1]。", [JIADING, SONGJIANG], question).refused
+
+
+def test_a_percentage_does_not_back_the_same_number_as_money():
+    growth = hit("预计地区生产总值增长3.8%。一般公共预算收入实现583.1亿元。", n=5)
+    question = understand("嘉定2020年地区生产总值总量是多少亿元？")
+    assert verify("嘉定2020年地区生产总值是3.8亿元[1]。", [growth], question).refused
+    assert not verify("地区生产总值增长3.8%[1]。", [growth], question).refused
+
+
+def test_a_figure_its_passage_ties_to_another_year_does_not_back_the_asked_year():
+    plan = hit("到2025年,养老机构床位总数达到8267张。2021年新增养老床位300张。", period="十四五", n=6)
+    question = understand("嘉定2021年计划新增多少张养老床位？")
+    assert verify("嘉定2021年计划新增8267张养老床位[1]。", [plan], question).refused
+    assert verify("新增养老床位300张[1]。", [plan], question).text == "新增养老床位300张[1]。"
+    # A baseline year (比2015年) is not the year a figure is about.
+    review = hit("2020年高新技术企业达到942家,比2015年增加500家。", period="2020", n=7)
+    assert not verify("共942家[1]。", [review], understand("嘉定2020年有多少家高新技术企业？")).refused
+
+
+def test_a_review_of_the_past_five_years_does_not_back_the_coming_year():
+    past = hit("新增养老床位3317张。", year=2012, period="过去五年", n=8)
+    coming = hit("新增养老床位200张。", year=2012, period="2012", n=9)
+    question = understand("嘉定2012年计划新增多少张养老床位？")
+    assert verify("新增3317张[1]。", [past, coming], question).refused
+    assert verify("新增200张[1]。", [past, coming], question).cited == (coming,)
+
+
+def test_a_quoted_name_must_be_in_a_cited_passage_and_moves_the_citation_there():
+    app = hit("区级移动端政务服务旗舰店“靠普办”在全市率先实现三端输出。", n=10)
+    other = hit("扩大网上办理受众面，提供更多特色服务。", n=11)
+    question = understand("嘉定区级的移动端政务服务旗舰店叫什么？")
+    checked = verify("旗舰店叫“靠普办”[1]。", [other, app], question)
+    assert checked.text == "旗舰店叫“靠普办”[1]。" and checked.cited == (app,)
+    assert verify("旗舰店叫“嘉好办”[1]。", [other, app], question).refused
+
+
+def test_a_sentence_without_figures_cites_the_passage_with_the_closest_sentence():
+    long_passage = hit("嘉定的服务很多。" * 5 + "养老服务扎实推进。", n=12)
+    close = hit("区级旗舰店“我嘉”上线运行,企业群众办事更便捷。", n=13)
+    checked = verify("嘉定的旗舰店上线运行，办事更便捷[1]。", [long_passage, close], understand("嘉定的旗舰店怎么样？"))
+    assert checked.cited == (close,) and checked.reattributed == 1
