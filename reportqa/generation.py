@@ -13,7 +13,10 @@ Three behind one interface (``Generator.stream``):
 The chat generators share one prompt: a short Chinese system message and the
 passages numbered ``[n]`` with title and breadcrumb, each cut to the sentences
 that best match the question so prompt processing (which dominates latency
-on two cores) stays short. What any generator writes is checked by
+on two cores) stays short. A comparison is answered one side at a time: each
+district's own passages (keeping their numbers) and a request for that
+district's figure only, so a small model neither skips a side nor lends one
+side's figure to the other. What any generator writes is checked by
 ``reportqa.verify`` before it is shown.
 """
 
@@ -25,16 +28,22 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from reportqa.lexical import ReportAnalyser
+from reportqa.metadata import short_district_name
 from reportqa.normalize import match_form
 from reportqa.offline_model import ModelUnavailable
-from reportqa.question import COMPARISON, FIGURE, Understanding
+from reportqa.question import COMPARISON, FIGURE, LIST, Understanding
 from reportqa.rescoring import sentences
 from reportqa.search import Hit
 from reportqa.settings import Settings
 
 SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
 ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
+FACT_INSTRUCTION = "请根据资料用一句话回答，照录资料原文中的名称或说法，并在句末标注资料编号，如[1]。"
+LIST_INSTRUCTION = "请根据资料照录原文，列出全部各项，并在句末标注资料编号，如[1]。"
+SIDE_INSTRUCTION = "请只回答{district}的情况，用一句话写出{district}的具体数字，并在句末标注资料编号，如[1]。"
 COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
+# Passages shown for each side of a comparison.
+SIDE_PASSAGES = 2
 GENERATORS = ("local", "openai", "extractive")
 _NUMBER = re.compile(r"\d")
 # An extracted sentence scores at least this share of the best one.
@@ -86,17 +95,55 @@ def _runs(indices: list[int]) -> list[list[int]]:
     return runs
 
 
-def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budget: int) -> list[tuple[str, str]]:
-    """(role, content) messages: the system prompt, then the numbered passages and the question."""
+def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budget: int,
+                    numbers: Sequence[int] | None = None, side: str | None = None) -> list[tuple[str, str]]:
+    """(role, content) messages: the system prompt, then the numbered passages and the question.
+
+    ``numbers`` are the passages' citation numbers (1… by default); ``side``
+    asks for one district's part of a comparison.
+    """
     analyser = ReportAnalyser()
     terms = analyser(understanding.search_text())
     blocks = []
-    for number, passage in enumerate(passages, start=1):
+    for number, passage in zip(numbers or range(1, len(passages) + 1), passages):
         where = " › ".join(passage.section[-2:])
         blocks.append(f"[{number}]《{passage.title}》{where}\n{excerpt(passage.text, terms, budget, analyser)}")
-    instruction = COMPARISON_INSTRUCTION if understanding.kind == COMPARISON else ANSWER_INSTRUCTION
-    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{instruction}"
+    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{_instruction(understanding, side)}"
     return [("system", SYSTEM_PROMPT), ("human", user)]
+
+
+def _instruction(understanding: Understanding, side: str | None) -> str:
+    if side:
+        return SIDE_INSTRUCTION.format(district=side)
+    return {COMPARISON: COMPARISON_INSTRUCTION, FIGURE: ANSWER_INSTRUCTION,
+            LIST: LIST_INSTRUCTION}.get(understanding.kind, FACT_INSTRUCTION)
+
+
+def _naming(district: str, pieces: Iterator[str]) -> Iterator[str]:
+    """The pieces of one side's answer, led by 「松江：」 unless the answer itself starts with the district
+    (so the verifier holds its figures to that district's passages)."""
+    short = short_district_name(district)
+    head = ""
+    for piece in pieces:
+        if head is None:
+            yield piece
+            continue
+        head += piece
+        if len(head) >= len(district):
+            yield head if head.lstrip().startswith(short) else f"{short}：{head.lstrip()}"
+            head = None
+    if head:
+        yield head if head.lstrip().startswith(short) else f"{short}：{head.lstrip()}"
+
+
+def comparison_sides(understanding: Understanding, passages: Sequence[Hit]) -> list[tuple[str, list[int]]]:
+    """For a comparison across districts, each district with the 1-based numbers of its passages
+    (at most ``SIDE_PASSAGES``); empty when the question is not one or a side has no passage."""
+    if understanding.kind != COMPARISON or len(understanding.districts) < 2:
+        return []
+    sides = [(district, [n for n, passage in enumerate(passages, start=1) if passage.district == district]
+              [:SIDE_PASSAGES]) for district in understanding.districts]
+    return sides if all(numbers for _, numbers in sides) else []
 
 
 class ChatGenerator:
@@ -108,7 +155,18 @@ class ChatGenerator:
         self._budget = excerpt_chars
 
     def stream(self, understanding: Understanding, passages: Sequence[Hit]) -> Iterator[str]:
-        for chunk in self._model.stream(prompt_messages(understanding, passages, self._budget)):
+        sides = comparison_sides(understanding, passages)
+        if not sides:
+            yield from self._stream(prompt_messages(understanding, passages, self._budget))
+            return
+        for district, numbers in sides:
+            shown = [passages[n - 1] for n in numbers]
+            yield from _naming(district, self._stream(prompt_messages(understanding, shown, self._budget,
+                                                                      numbers, district)))
+            yield "\n"
+
+    def _stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
+        for chunk in self._model.stream(messages):
             if chunk.content:
                 yield str(chunk.content)
 
@@ -177,7 +235,9 @@ def _local_chat_model(settings: Settings) -> Any:
                                "install them with `make model`") from error
     path = settings.llm_model_path or str(local_gguf_path(settings.cache_dir))
     return ChatLlamaCpp(model_path=path, n_threads=settings.llm_threads, n_ctx=settings.llm_context,
-                        max_tokens=settings.llm_max_tokens, temperature=0.0, verbose=False)
+                        max_tokens=settings.llm_max_tokens, temperature=0.0, verbose=False,
+                        # Figures are copied digit by digit: a repeat penalty turns 1566 into 1467.
+                        repeat_penalty=1.0)
 
 
 def _openai_chat_model(settings: Settings) -> Any:

@@ -39,7 +39,11 @@ from reportqa.search import Hit
 
 REFUSAL = "无法从文档中找到"
 
-_CITATION = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
+# [1], [1,2], 【1】, and the wordings small models wrap them in (「，资料编号为[2]」「（资料[2]）」).
+_CITATION = re.compile(r"(?:[,，]?\s*(?:资料编号[为是]?|参见资料|见资料))?\s*[（(]?\s*(?:资料)?"
+                       r"[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]\s*[）)]?")
+# 「2019年，」 leading a sentence: a time the model may add on its own.
+_LEADING_YEAR = re.compile(r"^(?:在|于)?((?:19|20)\d{2})年[,，]?")
 # Citation-like marks that name no passage ([n], [x]): removed.
 _PLACEHOLDER = re.compile(r"\s*[\[【]\s*[A-Za-z]{0,3}\s*[\]】]")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -163,7 +167,7 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     asked_names = match_form(understanding.question)
     years = frozenset(understanding.years)
     acceptable = [agrees(passage, understanding) for passage in passages]
-    holdings = [_occurrences(passage.text) for passage in passages]
+    holdings = [_occurrences(f"{passage.title}。{passage.text}") for passage in passages]
     texts = [_compact(passage.text) for passage in passages]
     kept: list[tuple[str, list[int]]] = []
     dropped: list[tuple[str, str]] = []
@@ -179,19 +183,16 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
             dropped.append((body, "about another year than asked: " + "、".join(sorted(named_years))))
             continue
         if needed or names:
-            named = set(find_districts(match_form(body)))
-            usable = [acceptable[i] and (not named or passages[i].district in named) for i in range(len(passages))]
-            kinds = _figure_kinds(body)
-            holders = {number: [i for i in range(len(passages))
-                                if usable[i] and _holds(holdings[i], number, kinds.get(number, ""), years)]
-                       for number in needed}
-            holders |= {f"“{name}”": [i for i in range(len(passages)) if usable[i] and name in texts[i]]
-                        for name in names}
-            missing = [number for number, found in holders.items() if not found]
+            chosen, missing = _support(body, needed, names, passages, acceptable, holdings, texts, years, cited)
+            lead = _LEADING_YEAR.match(body)
+            if missing and lead and set(missing) == {lead.group(1)} and len(needed) + len(names) > 1:
+                # An unsupported year the model put in front of a supported figure: said without it.
+                body = body[lead.end():]
+                chosen, missing = _support(body, [n for n in needed if n != lead.group(1)], names,
+                                           passages, acceptable, holdings, texts, years, cited)
             if missing:
                 dropped.append((body, "not in any acceptable passage: " + "、".join(missing)))
                 continue
-            chosen = _cover(holders, cited)
             reattributed += chosen != cited
         else:
             closest = _closest(body, passages, acceptable, cited)
@@ -209,6 +210,24 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     number = {passage: position for position, passage in enumerate(order, start=1)}
     text = "".join(_with_citations(body, [number[i] for i in chosen]) for body, chosen in kept)
     return Checked(text, False, tuple(passages[i] for i in order), tuple(dropped), reattributed)
+
+
+def _support(body: str, needed: list[str], names: list[str], passages: Sequence[Hit], acceptable: list[bool],
+             holdings: list[set[Occurrence]], texts: list[str], years: frozenset[int],
+             cited: list[int]) -> tuple[list[int], list[str]]:
+    """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
+
+    Only passages of the district the sentence names (if it names one) can back it.
+    """
+    named = set(find_districts(match_form(body)))
+    usable = [acceptable[i] and (not named or passages[i].district in named) for i in range(len(passages))]
+    kinds = _figure_kinds(body)
+    holders = {number: [i for i in range(len(passages))
+                        if usable[i] and _holds(holdings[i], number, kinds.get(number, ""), years)]
+               for number in needed}
+    holders |= {f"“{name}”": [i for i in range(len(passages)) if usable[i] and name in texts[i]] for name in names}
+    missing = [number for number, found in holders.items() if not found]
+    return ([] if missing else _cover(holders, cited)), missing
 
 
 def _canonical(number: str) -> str:

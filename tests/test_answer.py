@@ -11,7 +11,7 @@ from reportqa.lexical import ReportAnalyser
 from reportqa.offline_model import ModelUnavailable
 from reportqa.question import understand
 from reportqa.retrieval import Retriever
-from reportqa.search import SearchIndex
+from reportqa.search import Hit, SearchIndex
 from reportqa.settings import Settings
 from reportqa.verify import REFUSAL
 
@@ -143,3 +143,21 @@ def test_the_generator_sees_only_passages_about_the_asked_district_and_year(smal
 
 def test_a_follow_up_on_a_comparison_keeps_one_clean_question():
     assert rewrite_follow_up("那松江呢？", ["青浦和闵行2021年的GDP增速目标分别是多少？"]) == "松江区2021年的GDP增速目标是多少？"
+
+
+def test_a_comparison_is_asked_one_side_at_a_time_with_each_side_named():
+    hits = [hit_for("松江区", "新增养老床位550张。", 1), hit_for("虹口区", "新增养老床位100张。", 2),
+            hit_for("松江区", "养老服务扎实推进。", 3)]
+    model = CountingChat(responses=["新增550张[1]。", "虹口新增100张[2]。"], prompts=[])
+    generator = ChatGenerator("fake", model)
+    question = understand("2020年松江和虹口各新增了多少养老床位？")
+    text = "".join(generator.stream(question, hits))
+    assert text == "松江：新增550张[1]。\n虹口新增100张[2]。\n"
+    first, second = (messages[1][1] for messages in model.prompts)
+    assert "[1]《" in first and "[3]《" in first and "[2]《" not in first and "只回答松江区" in first
+    assert "[2]《" in second and "[1]《" not in second and "只回答虹口区" in second
+
+
+def hit_for(district, text, n):
+    return Hit(n, 0.0, f"c{n}", "d", f"2021年{district}政府工作报告", district, 2021, "政府工作报告", ("一、",),
+               text, "f.txt", 0, len(text), "2020")

@@ -143,3 +143,20 @@ def test_a_sentence_without_figures_cites_the_passage_with_the_closest_sentence(
     close = hit("区级旗舰店“我嘉”上线运行,企业群众办事更便捷。", n=13)
     checked = verify("嘉定的旗舰店上线运行，办事更便捷[1]。", [long_passage, close], understand("嘉定的旗舰店怎么样？"))
     assert checked.cited == (close,) and checked.reattributed == 1
+
+
+def test_citation_wordings_are_reduced_to_the_marker():
+    checked = verify("新增养老床位774张，资料编号为[1]。", [JIADING], understand("嘉定2020年新增多少养老床位？"))
+    assert checked.text == "新增养老床位774张[1]。"
+    assert verify("新增774张（资料[1]）。", [JIADING], understand("嘉定新增多少养老床位？")).text == "新增774张[1]。"
+
+
+def test_an_unsupported_year_put_before_a_supported_figure_is_left_out():
+    review = hit("扎实开展两轮环境综合整治,累计投入301.7亿元。", period="十四五", n=14)
+    checked = verify("2019年两轮环境综合整治共投入301.7亿元[1]。", [review], understand("“十三五”期间嘉定两轮环境整治投了多少钱？"))
+    assert checked.text == "两轮环境综合整治共投入301.7亿元[1]。"
+
+
+def test_the_year_of_the_cited_report_backs_a_mention_of_that_report():
+    checked = verify("2021年嘉定区政府工作报告中提到，新增养老床位774张[1]。", [JIADING], understand("嘉定新增多少养老床位？"))
+    assert not checked.refused
