@@ -4,7 +4,8 @@
 a standalone question, retrieves, refuses without calling any model when
 nothing relevant was found, lets the generator write (streaming its pieces to
 ``on_token``), and shows only what ``reportqa.verify`` backs with a cited
-passage. A refusal offers the closest passages as "可能相关".
+passage. A refusal offers the closest passages as "可能相关". A 「谁…多」 comparison
+ends with the side its verified figures favour (「闵行更多。」), worked out in code.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from reportqa.metadata import short_district_name
 from reportqa.question import COMPARISON, Understanding, understand
 from reportqa.retrieval import Retriever
 from reportqa.search import Hit, SearchFilters
-from reportqa.verify import REFUSAL, agrees, verify
+from reportqa.verify import REFUSAL, agrees, conclusion, verify
 
 # A follow-up leans on the previous question: short, or 「那…呢」-shaped.
 _FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
@@ -133,7 +134,8 @@ class Answerer:
         timings["verify"] = _since(checking)
         timings["total"] = _since(started)
         related = tuple(passages) if checked.refused else ()
-        return Answer(question, rewritten, checked.text, checked.refused, checked.cited, related, generator.name,
+        text = checked.text if checked.refused else checked.text + conclusion(checked.text, retrieval.understanding)
+        return Answer(question, rewritten, text, checked.refused, checked.cited, related, generator.name,
                       note, draft, timings)
 
     def _passages(self, hits: list[Hit], understanding: Understanding, districts: int) -> list[Hit]:

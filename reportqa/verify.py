@@ -33,6 +33,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from reportqa.metadata import short_district_name
 from reportqa.normalize import match_form
 from reportqa.question import Understanding, find_districts
 from reportqa.search import Hit
@@ -311,3 +312,33 @@ def _closest(body: str, passages: Sequence[Hit], acceptable: list[bool], cited: 
 
 def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+# 「谁新建的5G基站多」「哪个更低」: the side a comparison asks for.
+_WHICH = re.compile(r"(?:谁|哪个区?|哪一个|哪边)[^，,。？?]*?(多|高|大|快|强|低|少|小|慢)")
+_LARGER = "多高大快强"
+
+
+def conclusion(text: str, understanding: Understanding) -> str:
+    """For 「谁…多/哪个更低」 across two districts, the side the verified answer's figures favour
+    (「闵行更多。」), or "" when the answer does not give each side exactly one figure of one kind."""
+    which = _WHICH.search(understanding.question)
+    if not which or len(understanding.districts) != 2:
+        return ""
+    asked = set(figures(understanding.question))
+    values: dict[str, tuple[float, str]] = {}
+    for sentence in _sentences(text):
+        body = without_citations(sentence)
+        named = find_districts(match_form(body))
+        kinds = {number: kind for number, kind in _figure_kinds(body).items() if number not in asked and kind != "year"}
+        if len(named) == 1 and len(kinds) == 1 and named[0] not in values:
+            (number, kind), = kinds.items()
+            values[named[0]] = (float(number), kind)
+    if len(values) != 2 or len({kind for _, kind in values.values()}) != 1:
+        return ""
+    (first, (a, _)), (second, (b, _)) = values.items()
+    if a == b:
+        return "两区相同。"
+    larger = first if a > b else second
+    winner = larger if which.group(1) in _LARGER else (second if larger == first else first)
+    return f"{short_district_name(winner)}更{which.group(1)}。"

@@ -1,6 +1,6 @@
 from reportqa.question import understand
 from reportqa.search import Hit
-from reportqa.verify import REFUSAL, figures, verify
+from reportqa.verify import REFUSAL, conclusion, figures, verify
 
 
 def hit(text, district="嘉定区", year=2021, period="2020", n=0):
@@ -160,3 +160,11 @@ def test_an_unsupported_year_put_before_a_supported_figure_is_left_out():
 def test_the_year_of_the_cited_report_backs_a_mention_of_that_report():
     checked = verify("2021年嘉定区政府工作报告中提到，新增养老床位774张[1]。", [JIADING], understand("嘉定新增多少养老床位？"))
     assert not checked.refused
+
+
+def test_a_which_is_more_comparison_gets_its_conclusion_from_the_verified_figures():
+    question = understand("2020年嘉定和松江谁新增的养老床位多？")
+    assert conclusion("嘉定新增774张[1]。松江新增550张[2]。", question) == "嘉定更多。"
+    assert conclusion("嘉定PM2.5浓度34微克[1]。松江32微克[2]。", understand("嘉定和松江哪个PM2.5浓度更低？")) == "松江更低。"
+    assert conclusion("嘉定新增774张[1]。", question) == ""
+    assert conclusion("嘉定增长5%[1]。松江550张[2]。", question) == ""
