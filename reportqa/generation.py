@@ -166,9 +166,19 @@ class ChatGenerator:
             yield "\n"
 
     def _stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
-        for chunk in self._model.stream(messages):
-            if chunk.content:
-                yield str(chunk.content)
+        yield from _until_repeated(str(chunk.content) for chunk in self._model.stream(messages) if chunk.content)
+
+
+def _until_repeated(pieces: Iterator[str]) -> Iterator[str]:
+    """The pieces, stopped (which stops the model) once a finished sentence repeats an earlier one:
+    a small model at temperature 0 can loop 「具体数字是…。具体数字是…。」 until its token limit."""
+    text = ""
+    for piece in pieces:
+        yield piece
+        text += piece
+        finished = [sentence.strip() for sentence in re.split(r"[。！？\n]", text)[:-1] if sentence.strip()]
+        if len(finished) != len(set(finished)):
+            return
 
 
 class ExtractiveGenerator:
@@ -234,7 +244,7 @@ def _local_chat_model(settings: Settings) -> Any:
         raise ModelUnavailable("the local generator needs llama-cpp-python and langchain-community: "
                                "install them with `make model`") from error
     path = settings.llm_model_path or str(local_gguf_path(settings.cache_dir))
-    return ChatLlamaCpp(model_path=path, n_threads=settings.llm_threads, n_ctx=settings.llm_context,
+    return ChatLlamaCpp(model_path=path, n_threads=settings.llm_threads, n_ctx=settings.llm_context, n_batch=512,
                         max_tokens=settings.llm_max_tokens, temperature=0.0, verbose=False,
                         # Figures are copied digit by digit: a repeat penalty turns 1566 into 1467.
                         repeat_penalty=1.0)

@@ -35,14 +35,18 @@ from dataclasses import dataclass, field
 
 from reportqa.metadata import short_district_name
 from reportqa.normalize import match_form
-from reportqa.question import Understanding, find_districts
+from reportqa.question import FIGURE, Understanding, find_districts
 from reportqa.search import Hit
 
 REFUSAL = "无法从文档中找到"
 
 # [1], [1,2], 【1】, and the wordings small models wrap them in (「，资料编号为[2]」「（资料[2]）」).
-_CITATION = re.compile(r"(?:[,，]?\s*(?:资料编号[为是]?|参见资料|见资料))?\s*[（(]?\s*(?:资料)?"
+_CITATION = re.compile(r"(?:[,，]?\s*(?:资料编号[为是]?|参见资料|见资料))?\s*(?:[（(]\s*(?:资料)?)?"
                        r"[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]\s*[）)]?")
+# 「根据资料，」 leading a sentence says nothing.
+_PREAMBLE = re.compile(r"^(?:根据|依据|据)(?:资料|材料)[,，:：]?")
+# A question that asks for a year.
+_WHEN = re.compile(r"哪一?年|何年|什么时候|哪个年份|几年")
 # 「2019年，」 leading a sentence: a time the model may add on its own.
 _LEADING_YEAR = re.compile(r"^(?:在|于)?((?:19|20)\d{2})年[,，]?")
 # Citation-like marks that name no passage ([n], [x]): removed.
@@ -175,17 +179,29 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     reattributed = 0
     for sentence in _sentences(answer):
         body, cited = _strip_citations(sentence, len(passages))
-        if not match_form(body).strip("。！？；,，:："):
+        body = _PREAMBLE.sub("", body)
+        if not match_form(body).strip("。！？；,，:：") or any(body == said for said, _ in kept):
             continue
         needed = [number for number in dict.fromkeys(figures(body)) if number not in asked]
         names = [name for name in dict.fromkeys(_QUOTED.findall(_compact(body))) if name not in asked_names]
         named_years = set(_NAMED_YEAR.findall(body))
-        if understanding.years and named_years and not named_years & {str(y) for y in understanding.years}:
+        lead = _LEADING_YEAR.match(body)
+        asked_years = {str(year) for year in understanding.years}
+        if understanding.years and lead and named_years == {lead.group(1)} - asked_years and len(needed) > 1:
+            # 「2015年，…1110万人次」 for a 2020 question: the model's own slip of the year, left out; the
+            # figure is still held to the asked year below.
+            body, needed = body[lead.end():], [n for n in needed if n != lead.group(1)]
+            named_years, lead = set(), None
+        if understanding.years and named_years and not named_years & asked_years:
             dropped.append((body, "about another year than asked: " + "、".join(sorted(named_years))))
+            continue
+        unasked_years = {n for n in needed if n in named_years and n not in asked_years}
+        if understanding.kind == FIGURE and needed and set(needed) == unasked_years and not _WHEN.search(
+                understanding.question):
+            dropped.append((body, "only another year, no figure for what was asked: " + "、".join(needed)))
             continue
         if needed or names:
             chosen, missing = _support(body, needed, names, passages, acceptable, holdings, texts, years, cited)
-            lead = _LEADING_YEAR.match(body)
             if missing and lead and set(missing) == {lead.group(1)} and len(needed) + len(names) > 1:
                 # An unsupported year the model put in front of a supported figure: said without it.
                 body = body[lead.end():]

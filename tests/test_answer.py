@@ -161,3 +161,9 @@ def test_a_comparison_is_asked_one_side_at_a_time_with_each_side_named():
 def hit_for(district, text, n):
     return Hit(n, 0.0, f"c{n}", "d", f"2021年{district}政府工作报告", district, 2021, "政府工作报告", ("一、",),
                text, "f.txt", 0, len(text), "2020")
+
+
+def test_a_model_repeating_itself_is_stopped():
+    model = CountingChat(responses=["新增774张。具体是774张。具体是774张。具体是774张。"], prompts=[])
+    text = "".join(ChatGenerator("fake", model).stream(understand("嘉定新增多少养老床位？"), []))
+    assert text.count("具体是774张") == 2 and text.endswith("。")

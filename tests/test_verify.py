@@ -168,3 +168,20 @@ def test_a_which_is_more_comparison_gets_its_conclusion_from_the_verified_figure
     assert conclusion("嘉定PM2.5浓度34微克[1]。松江32微克[2]。", understand("嘉定和松江哪个PM2.5浓度更低？")) == "松江更低。"
     assert conclusion("嘉定新增774张[1]。", question) == ""
     assert conclusion("嘉定增长5%[1]。松江550张[2]。", question) == ""
+
+
+def test_a_year_alone_is_no_answer_to_a_figure_question():
+    review = hit("地区生产总值2017年首破千亿元大关。", period="十四五", n=15)
+    question = understand("嘉定2020年地区生产总值总量是多少亿元？")
+    assert verify("嘉定2020年地区生产总值总量是2017年首破千亿元大关[1]。", [review], question).refused
+
+
+def test_a_wrong_leading_year_on_a_held_figure_is_left_out():
+    review = hit("嘉定铁路年乘客数达到1110万人次,较“十二五”末提高34.9%。", period="十四五", n=16)
+    checked = verify("2015年嘉定铁路年乘客数为1110万人次[1]。", [review], understand("“十三五”末嘉定铁路一年能运送多少乘客？"))
+    assert checked.text == "嘉定铁路年乘客数为1110万人次[1]。"
+
+
+def test_a_preamble_and_a_repeated_sentence_are_left_out():
+    checked = verify("根据资料[1]，新增养老床位774张。新增养老床位774张[1]。", [JIADING], understand("嘉定新增多少养老床位？"))
+    assert checked.text == "新增养老床位774张[1]。"
