@@ -4,14 +4,16 @@ Runs ``python -m reportqa ask --batch`` (in process, same code path) over every
 question of each set and reports, overall and per question type:
 
 * **key-fact accuracy** — every gold ``key_facts`` string appears in the
-  answer (after NFKC and whitespace removal); over answerable questions;
+  answer (after NFKC and whitespace removal), a figure as a whole number
+  (「200」 is not found in 「2000张」); over answerable questions;
 * **citation precision** — the share of cited passages that hold gold
   evidence (a line of ``evidence``, ``also_in_evidence`` or ``alt_evidence``);
 * **refusal rate** — on unanswerable questions (and, as a failure count, on
   answerable ones);
 * **unsupported figures** — figures shown in an answer (not in its question)
-  that occur in none of the passages it cites; checked here independently of
-  the verifier, and it must be 0;
+  that occur in none of the passages it cites (their text or the title of
+  their report, which the citation shows: 「《2021年…报告》中提到」); checked
+  here independently of the verifier, and it must be 0;
 * time per answer (median, p90) and to the first streamed token.
 
 Writes ``eval/results/answers-GENERATOR[-TAG].{json,md,png}`` and prints the
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import statistics
 import tempfile
 from pathlib import Path
@@ -59,20 +62,28 @@ def ask_batch(questions: list[str], generator: str, index: str | None) -> list[d
 def judge(item: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     answer = match_form(result["answer"])
     cited = [citation["text"] for citation in result["citations"]]
+    sources = [f"{citation['title']} {citation['text']}" for citation in result["citations"]]
     evidence = [match_form(line) for line in item.get("evidence", [])]
     evidence += [match_form(line) for lines in item.get("also_in_evidence", {}).values() for line in lines]
     evidence += [match_form(line) for alt in item.get("alt_evidence", []) for line in alt["evidence"]]
     asked = set(figures(item["question"]))
     shown = [number for number in figures(without_citations(result["answer"])) if number not in asked]
-    unsupported = [number for number in shown if not any(number in figures(text) for text in cited)]
+    unsupported = [number for number in shown if not any(number in figures(text) for text in sources)]
     row = {"id": item["id"], "qtype": item.get("qtype", "?"), "refused": result["refused"],
            "answer": result["answer"], "unsupported": unsupported,
            "seconds": result["timings"].get("total"), "first_token": result["timings"].get("first_token")}
     if item.get("qtype") != "unanswerable":
-        row["key_facts"] = all(match_form(fact) in answer for fact in item.get("key_facts", []))
+        row["key_facts"] = all(_contains(answer, match_form(fact)) for fact in item.get("key_facts", []))
         if cited:
             row["citation_precision"] = sum(any(line in text for line in evidence) for text in cited) / len(cited)
     return row
+
+
+def _contains(answer: str, fact: str) -> bool:
+    """``fact`` in ``answer``, where a fact starting or ending with a digit is not part of a longer number."""
+    before = r"(?<![\d.])" if fact[:1].isdigit() else ""
+    after = r"(?![\d.]\d|\d)" if fact[-1:].isdigit() else ""
+    return re.search(before + re.escape(fact) + after, answer) is not None
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:

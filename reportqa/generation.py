@@ -39,7 +39,7 @@ from reportqa.settings import Settings
 SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
 ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
 FACT_INSTRUCTION = "请根据资料用一句话回答，照录资料原文中的名称或说法，并在句末标注资料编号，如[1]。"
-LIST_INSTRUCTION = "请根据资料照录原文，列出全部各项，并在句末标注资料编号，如[1]。"
+LIST_INSTRUCTION = "请照录资料原文，用一句话列出全部各项，用顿号分隔，不加解释，并在句末标注资料编号，如[1]。"
 SIDE_INSTRUCTION = "请只回答{district}的情况，用一句话写出{district}的具体数字，并在句末标注资料编号，如[1]。"
 COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
 # Passages shown for each side of a comparison.

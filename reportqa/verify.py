@@ -234,7 +234,8 @@ def _support(body: str, needed: list[str], names: list[str], passages: Sequence[
              cited: list[int]) -> tuple[list[int], list[str]]:
     """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
 
-    Only passages of the district the sentence names (if it names one) can back it.
+    Only passages of the district the sentence names (if it names one) can back it; a sentence naming
+    several districts needs a backing passage from each (「虹口和嘉定各有267名」 from 嘉定's alone does not do).
     """
     named = set(find_districts(match_form(body)))
     usable = [acceptable[i] and (not named or passages[i].district in named) for i in range(len(passages))]
@@ -244,7 +245,17 @@ def _support(body: str, needed: list[str], names: list[str], passages: Sequence[
                for number in needed}
     holders |= {f"“{name}”": [i for i in range(len(passages)) if usable[i] and name in texts[i]] for name in names}
     missing = [number for number, found in holders.items() if not found]
-    return ([] if missing else _cover(holders, cited)), missing
+    if missing:
+        return [], missing
+    chosen = _cover(holders, cited)
+    unbacked = []
+    for district in named if len(named) > 1 else ():
+        if not any(passages[i].district == district for i in chosen):
+            found = [i for i in dict.fromkeys(i for held in holders.values() for i in held)
+                     if passages[i].district == district]
+            chosen += found[:1]
+            unbacked += [] if found else [district]
+    return ([], [f"（{'、'.join(unbacked)}的数字）"]) if unbacked else (chosen, [])
 
 
 def _canonical(number: str) -> str:

@@ -54,11 +54,11 @@ def test_answer_judging_counts_key_facts_citations_and_unsupported_figures():
     item = {"id": "X1", "qtype": "numeric", "question": "嘉定2020年新增多少养老床位？", "key_facts": ["774"],
             "evidence": ["新增养老床位774张"]}
     good = {"answer": "新增养老床位774张[1]。", "refused": False, "timings": {"total": 1.0},
-            "citations": [{"text": "新增养老床位774张。"}]}
+            "citations": [{"title": "2021年嘉定区政府工作报告", "text": "新增养老床位774张。"}]}
     row = judge_answer(item, good)
     assert row["key_facts"] and row["citation_precision"] == 1.0 and row["unsupported"] == []
     bad = {"answer": "新增养老床位800张[1]。", "refused": False, "timings": {"total": 3.0},
-           "citations": [{"text": "新增养老床位550张。"}]}
+           "citations": [{"title": "2021年嘉定区政府工作报告", "text": "新增养老床位550张。"}]}
     row_bad = judge_answer(item, bad)
     assert not row_bad["key_facts"] and row_bad["citation_precision"] == 0.0 and row_bad["unsupported"] == ["800"]
     refusal = judge_answer({"id": "X2", "qtype": "unanswerable", "question": "长宁区的GDP？"},
@@ -66,3 +66,14 @@ def test_answer_judging_counts_key_facts_citations_and_unsupported_figures():
     summary = summarise([row, row_bad, refusal])
     assert summary["key_fact_accuracy"] == 0.5 and summary["refusal_rate"] == 1.0
     assert summary["unsupported_figures"] == 1 and summary["median_seconds"] == 1.0
+
+
+def test_a_key_figure_must_be_a_whole_number_of_the_answer_and_a_cited_title_backs_its_year():
+    from eval.answers import judge as judge_answer
+
+    item = {"id": "X3", "qtype": "numeric", "question": "杨浦计划新增多少张养老床位？", "key_facts": ["200"],
+            "evidence": ["新增养老床位200张"]}
+    citation = {"title": "2012年杨浦区政府工作报告", "text": "新增养老床位2000张。"}
+    row = judge_answer(item, {"answer": "《2012年杨浦区政府工作报告》：新增2000张[1]。", "refused": False,
+                              "timings": {"total": 1.0}, "citations": [citation]})
+    assert not row["key_facts"] and row["unsupported"] == []

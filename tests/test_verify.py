@@ -185,3 +185,12 @@ def test_a_wrong_leading_year_on_a_held_figure_is_left_out():
 def test_a_preamble_and_a_repeated_sentence_are_left_out():
     checked = verify("根据资料[1]，新增养老床位774张。新增养老床位774张[1]。", [JIADING], understand("嘉定新增多少养老床位？"))
     assert checked.text == "新增养老床位774张[1]。"
+
+
+def test_a_sentence_naming_two_districts_needs_a_passage_from_each():
+    question = understand("嘉定和松江2020年各新增多少养老床位？")
+    assert verify("嘉定和松江各新增550张[1]。", [JIADING, SONGJIANG], question).refused
+    both = verify("嘉定和松江都新增养老床位[1]，各为550张。", [JIADING, hit("新增养老床位550张。", n=17)], question)
+    assert both.refused
+    same = hit("新增养老床位550张。", district="嘉定区", n=18)
+    assert verify("嘉定和松江都是550张[1]。", [same, SONGJIANG], question).cited == (same, SONGJIANG)
