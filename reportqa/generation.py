@@ -35,6 +35,7 @@ from reportqa.question import COMPARISON, FIGURE, LIST, Understanding
 from reportqa.rescoring import sentences
 from reportqa.search import Hit
 from reportqa.settings import Settings
+from reportqa.verify import repeat_start
 
 SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
 ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
@@ -170,14 +171,15 @@ class ChatGenerator:
 
 
 def _until_repeated(pieces: Iterator[str]) -> Iterator[str]:
-    """The pieces, stopped (which stops the model) once a finished sentence repeats an earlier one:
-    a small model at temperature 0 can loop 「具体数字是…。具体数字是…。」 until its token limit."""
+    """The pieces, stopped (which stops the model) once the text repeats itself: a finished sentence
+    said before, or a stretch of it written before (``repeat_start``). A small model at temperature 0
+    can loop 「具体数字是…。具体数字是…。」 until its token limit; ``verify`` cuts what was shown of it."""
     text = ""
     for piece in pieces:
         yield piece
         text += piece
         finished = [sentence.strip() for sentence in re.split(r"[。！？\n]", text)[:-1] if sentence.strip()]
-        if len(finished) != len(set(finished)):
+        if len(finished) != len(set(finished)) or repeat_start(text) is not None:
             return
 
 

@@ -54,6 +54,8 @@ _PLACEHOLDER = re.compile(r"\s*[\[【]\s*[A-Za-z]{0,3}\s*[\]】]")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NAMED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# A stretch this long written twice is a model looping (「…经济适用房“四位一体”住房保障体系由…」).
+LOOP_CHARS = 16
 # Sentences with no figure must share this much of their wording with a passage.
 MIN_WORDING_OVERLAP = 0.35
 
@@ -180,6 +182,8 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     for sentence in _sentences(answer):
         body, cited = _strip_citations(sentence, len(passages))
         body = _PREAMBLE.sub("", body)
+        loop = repeat_start(body)
+        body = body if loop is None else body[:loop].rstrip("，,、；;：:")
         if not match_form(body).strip("。！？；,，:：") or any(body == said for said, _ in kept):
             continue
         needed = [number for number in dict.fromkeys(figures(body)) if number not in asked]
@@ -227,6 +231,15 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     number = {passage: position for position, passage in enumerate(order, start=1)}
     text = "".join(_with_citations(body, [number[i] for i in chosen]) for body, chosen in kept)
     return Checked(text, False, tuple(passages[i] for i in order), tuple(dropped), reattributed)
+
+
+def repeat_start(text: str, width: int = LOOP_CHARS) -> int | None:
+    """Where ``text`` starts repeating itself: the first position whose next ``width`` characters
+    were written before; None when it does not."""
+    for start in range(1, len(text) - width + 1):
+        if text.find(text[start:start + width]) < start:
+            return start
+    return None
 
 
 def _support(body: str, needed: list[str], names: list[str], passages: Sequence[Hit], acceptable: list[bool],

@@ -167,3 +167,9 @@ def test_a_model_repeating_itself_is_stopped():
     model = CountingChat(responses=["新增774张。具体是774张。具体是774张。具体是774张。"], prompts=[])
     text = "".join(ChatGenerator("fake", model).stream(understand("嘉定新增多少养老床位？"), []))
     assert text.count("具体是774张") == 2 and text.endswith("。")
+
+
+def test_a_model_looping_inside_a_sentence_is_stopped():
+    model = CountingChat(responses=["由租赁住房、廉租房构成" * 6], prompts=[])
+    text = "".join(ChatGenerator("fake", model).stream(understand("嘉定住房保障体系由哪些房子构成？"), []))
+    assert len(text) < len("由租赁住房、廉租房构成") * 3

@@ -194,3 +194,10 @@ def test_a_sentence_naming_two_districts_needs_a_passage_from_each():
     assert both.refused
     same = hit("新增养老床位550张。", district="嘉定区", n=18)
     assert verify("嘉定和松江都是550张[1]。", [same, SONGJIANG], question).cited == (same, SONGJIANG)
+
+
+def test_a_looping_sentence_is_cut_where_it_starts_repeating():
+    looped = "体系由保障性租赁住房、公共租赁住房、廉租房、经济适用房“四位一体”住房保障体系由保障性租赁住房、公共租赁住房[1]。"
+    checked = verify("“四位一体”住房保障" + looped, [hit("“四位一体”住房保障体系由保障性租赁住房、公共租赁住房、廉租房、经济适用房组成。", n=19)],
+                     understand("嘉定“四位一体”住房保障体系由哪些房子构成？"))
+    assert checked.text == "“四位一体”住房保障体系由保障性租赁住房、公共租赁住房、廉租房、经济适用房[1]。"
