@@ -172,10 +172,7 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     """
     asked = set(figures(understanding.question))
     asked_names = match_form(understanding.question)
-    years = frozenset(understanding.years)
-    acceptable = [agrees(passage, understanding) for passage in passages]
-    holdings = [_occurrences(f"{passage.title}。{passage.text}") for passage in passages]
-    texts = [_compact(passage.text) for passage in passages]
+    evidence = _Evidence(passages, understanding)
     kept: list[tuple[str, list[int]]] = []
     dropped: list[tuple[str, str]] = []
     reattributed = 0
@@ -188,40 +185,27 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
             continue
         needed = [number for number in dict.fromkeys(figures(body)) if number not in asked]
         names = [name for name in dict.fromkeys(_QUOTED.findall(_compact(body))) if name not in asked_names]
-        named_years = set(_NAMED_YEAR.findall(body))
-        lead = _LEADING_YEAR.match(body)
-        asked_years = {str(year) for year in understanding.years}
-        if understanding.years and lead and named_years == {lead.group(1)} - asked_years and len(needed) > 1:
-            # 「2015年，…1110万人次」 for a 2020 question: the model's own slip of the year, left out; the
-            # figure is still held to the asked year below.
-            body, needed = body[lead.end():], [n for n in needed if n != lead.group(1)]
-            named_years, lead = set(), None
-        if understanding.years and named_years and not named_years & asked_years:
-            dropped.append((body, "about another year than asked: " + "、".join(sorted(named_years))))
-            continue
-        unasked_years = {n for n in needed if n in named_years and n not in asked_years}
-        if understanding.kind == FIGURE and needed and set(needed) == unasked_years and not _WHEN.search(
-                understanding.question):
-            dropped.append((body, "only another year, no figure for what was asked: " + "、".join(needed)))
+        body, needed, trouble = _settle_years(body, needed, understanding)
+        if trouble:
+            dropped.append((body, trouble))
             continue
         if needed or names:
-            chosen, missing = _support(body, needed, names, passages, acceptable, holdings, texts, years, cited)
-            if missing and lead and set(missing) == {lead.group(1)} and len(needed) + len(names) > 1:
+            chosen, missing = evidence.support(body, needed, names, cited)
+            lead = _LEADING_YEAR.match(body)
+            if missing and lead and missing == [lead.group(1)] and len(needed) + len(names) > 1:
                 # An unsupported year the model put in front of a supported figure: said without it.
                 body = body[lead.end():]
-                chosen, missing = _support(body, [n for n in needed if n != lead.group(1)], names,
-                                           passages, acceptable, holdings, texts, years, cited)
+                chosen, missing = evidence.support(body, [n for n in needed if n != lead.group(1)], names, cited)
             if missing:
                 dropped.append((body, "not in any acceptable passage: " + "、".join(missing)))
                 continue
-            reattributed += chosen != cited
         else:
-            closest = _closest(body, passages, acceptable, cited)
+            closest = _closest(body, passages, evidence.acceptable, cited)
             if closest is None:
                 dropped.append((body, "no figure and no passage close to its wording"))
                 continue
             chosen = [closest]
-            reattributed += chosen != cited
+        reattributed += chosen != cited
         kept.append((body, chosen))
     if not kept:
         return Checked(REFUSAL, True, (), tuple(dropped), reattributed)
@@ -242,33 +226,63 @@ def repeat_start(text: str, width: int = LOOP_CHARS) -> int | None:
     return None
 
 
-def _support(body: str, needed: list[str], names: list[str], passages: Sequence[Hit], acceptable: list[bool],
-             holdings: list[set[Occurrence]], texts: list[str], years: frozenset[int],
-             cited: list[int]) -> tuple[list[int], list[str]]:
-    """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
+def _settle_years(body: str, needed: list[str], understanding: Understanding) -> tuple[str, list[str], str]:
+    """The sentence and its figures once the years it names are settled, and why it is dropped ("" if not).
 
-    Only passages of the district the sentence names (if it names one) can back it; a sentence naming
-    several districts needs a backing passage from each (「虹口和嘉定各有267名」 from 嘉定's alone does not do).
+    「2015年，…1110万人次」 for a 2020 question loses the model's slip of the year (the figure is still
+    held to the asked year); a sentence about another year than asked is dropped, and so is one whose
+    only figures are such years when the question asks for a figure.
     """
-    named = set(find_districts(match_form(body)))
-    usable = [acceptable[i] and (not named or passages[i].district in named) for i in range(len(passages))]
-    kinds = _figure_kinds(body)
-    holders = {number: [i for i in range(len(passages))
-                        if usable[i] and _holds(holdings[i], number, kinds.get(number, ""), years)]
-               for number in needed}
-    holders |= {f"“{name}”": [i for i in range(len(passages)) if usable[i] and name in texts[i]] for name in names}
-    missing = [number for number, found in holders.items() if not found]
-    if missing:
-        return [], missing
-    chosen = _cover(holders, cited)
-    unbacked = []
-    for district in named if len(named) > 1 else ():
-        if not any(passages[i].district == district for i in chosen):
-            found = [i for i in dict.fromkeys(i for held in holders.values() for i in held)
-                     if passages[i].district == district]
-            chosen += found[:1]
-            unbacked += [] if found else [district]
-    return ([], [f"（{'、'.join(unbacked)}的数字）"]) if unbacked else (chosen, [])
+    named_years = set(_NAMED_YEAR.findall(body))
+    asked_years = {str(year) for year in understanding.years}
+    lead = _LEADING_YEAR.match(body)
+    if understanding.years and lead and named_years == {lead.group(1)} - asked_years and len(needed) > 1:
+        return body[lead.end():], [n for n in needed if n != lead.group(1)], ""
+    if understanding.years and named_years and not named_years & asked_years:
+        return body, needed, "about another year than asked: " + "、".join(sorted(named_years))
+    if (understanding.kind == FIGURE and needed and set(needed) <= named_years - asked_years
+            and not _WHEN.search(understanding.question)):
+        return body, needed, "only another year, no figure for what was asked: " + "、".join(needed)
+    return body, needed, ""
+
+
+class _Evidence:
+    """What each passage can back for one question: whether it agrees with the question's district and
+    year, its figures (with unit kind and tied years), and its text for quoted names."""
+
+    def __init__(self, passages: Sequence[Hit], understanding: Understanding) -> None:
+        self.passages = passages
+        self.years = frozenset(understanding.years)
+        self.acceptable = [agrees(passage, understanding) for passage in passages]
+        self.holdings = [_occurrences(f"{passage.title}。{passage.text}") for passage in passages]
+        self.texts = [_compact(passage.text) for passage in passages]
+
+    def support(self, body: str, needed: list[str], names: list[str], cited: list[int]) -> tuple[list[int], list[str]]:
+        """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
+
+        Only passages of the district the sentence names (if it names one) can back it; a sentence naming
+        several districts needs a backing passage from each (「虹口和嘉定各有267名」 from 嘉定's alone does not do).
+        """
+        passages = self.passages
+        named = set(find_districts(match_form(body)))
+        usable = [i for i in range(len(passages))
+                  if self.acceptable[i] and (not named or passages[i].district in named)]
+        kinds = _figure_kinds(body)
+        holders = {number: [i for i in usable if _holds(self.holdings[i], number, kinds.get(number, ""), self.years)]
+                   for number in needed}
+        holders |= {f"“{name}”": [i for i in usable if name in self.texts[i]] for name in names}
+        missing = [number for number, found in holders.items() if not found]
+        if missing:
+            return [], missing
+        chosen = _cover(holders, cited)
+        unbacked = []
+        for district in named if len(named) > 1 else ():
+            if not any(passages[i].district == district for i in chosen):
+                found = [i for i in dict.fromkeys(i for held in holders.values() for i in held)
+                         if passages[i].district == district]
+                chosen += found[:1]
+                unbacked += [] if found else [district]
+        return ([], [f"（{'、'.join(unbacked)}的数字）"]) if unbacked else (chosen, [])
 
 
 def _canonical(number: str) -> str:

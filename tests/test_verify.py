@@ -174,6 +174,7 @@ def test_a_year_alone_is_no_answer_to_a_figure_question():
     review = hit("地区生产总值2017年首破千亿元大关。", period="十四五", n=15)
     question = understand("嘉定2020年地区生产总值总量是多少亿元？")
     assert verify("嘉定2020年地区生产总值总量是2017年首破千亿元大关[1]。", [review], question).refused
+    assert verify("地区生产总值2017年首破千亿元大关[1]。", [review], understand("嘉定地区生产总值总量是多少亿元？")).refused
 
 
 def test_a_wrong_leading_year_on_a_held_figure_is_left_out():
