@@ -109,9 +109,7 @@ def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budge
     for number, passage in zip(numbers or range(1, len(passages) + 1), passages):
         where = " › ".join(passage.section[-2:])
         blocks.append(f"[{number}]《{passage.title}》{where}\n{excerpt(passage.text, terms, budget, analyser)}")
-    # The question before the passages as well as after: read with it in mind, a small model picks the
-    # figure the question asks for (21公里岸线贯通, not the 4.3公里 beside it) and keeps the source's unit.
-    user = f"问题：{understanding.question}\n\n资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{_instruction(understanding, side)}"
+    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{_instruction(understanding, side)}"
     return [("system", SYSTEM_PROMPT), ("human", user)]
 
 
