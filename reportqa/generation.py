@@ -124,17 +124,21 @@ def _naming(district: str, pieces: Iterator[str]) -> Iterator[str]:
     """The pieces of one side's answer, led by 「松江：」 unless the answer itself starts with the district
     (so the verifier holds its figures to that district's passages)."""
     short = short_district_name(district)
-    head = ""
+
+    def named(head: str) -> str:
+        return head if head.lstrip().startswith(short) else f"{short}：{head.lstrip()}"
+
+    head: str | None = ""
     for piece in pieces:
         if head is None:
             yield piece
             continue
         head += piece
         if len(head) >= len(district):
-            yield head if head.lstrip().startswith(short) else f"{short}：{head.lstrip()}"
+            yield named(head)
             head = None
     if head:
-        yield head if head.lstrip().startswith(short) else f"{short}：{head.lstrip()}"
+        yield named(head)
 
 
 def comparison_sides(understanding: Understanding, passages: Sequence[Hit]) -> list[tuple[str, list[int]]]:

@@ -200,7 +200,7 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
                 dropped.append((body, "not in any acceptable passage: " + "、".join(missing)))
                 continue
         else:
-            closest = _closest(body, passages, evidence.acceptable, cited)
+            closest = evidence.closest(body, cited)
             if closest is None:
                 dropped.append((body, "no figure and no passage close to its wording"))
                 continue
@@ -256,6 +256,21 @@ class _Evidence:
         self.acceptable = [agrees(passage, understanding) for passage in passages]
         self.holdings = [_occurrences(f"{passage.title}。{passage.text}") for passage in passages]
         self.texts = [_compact(passage.text) for passage in passages]
+        self.sentence_grams = [[_bigrams(part) for part in _PASSAGE_SENTENCE.findall(match_form(passage.text))]
+                               for passage in passages]
+
+    def closest(self, body: str, cited: list[int]) -> int | None:
+        """The acceptable passage whose closest sentence shares most of the answer sentence's character
+        bigrams, if enough; a cited passage wins a tie."""
+        grams = _bigrams(match_form(body))
+        if not grams:
+            return None
+        shares = {index: max((len(grams & part) / len(grams) for part in parts), default=0.0)
+                  for index, parts in enumerate(self.sentence_grams) if self.acceptable[index]}
+        if not shares:
+            return None
+        best = max(shares, key=lambda index: (shares[index], index in cited, -index))
+        return best if shares[best] >= MIN_WORDING_OVERLAP else None
 
     def support(self, body: str, needed: list[str], names: list[str], cited: list[int]) -> tuple[list[int], list[str]]:
         """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
@@ -347,21 +362,6 @@ def _period_years(passage: Hit) -> set[int]:
 
 
 _RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
-
-
-def _closest(body: str, passages: Sequence[Hit], acceptable: list[bool], cited: list[int]) -> int | None:
-    """The acceptable passage whose closest sentence shares most of the answer sentence's character
-    bigrams, if enough; a cited passage wins a tie."""
-    grams = _bigrams(match_form(body))
-    if not grams:
-        return None
-    shares = {index: max((len(grams & _bigrams(part)) / len(grams)
-                          for part in _PASSAGE_SENTENCE.findall(match_form(passage.text))), default=0.0)
-              for index, passage in enumerate(passages) if acceptable[index]}
-    if not shares:
-        return None
-    best = max(shares, key=lambda index: (shares[index], index in cited, -index))
-    return best if shares[best] >= MIN_WORDING_OVERLAP else None
 
 
 def _bigrams(text: str) -> set[str]:
