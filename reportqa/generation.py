@@ -13,7 +13,9 @@ Three behind one interface (``Generator.stream``):
 The chat generators share one prompt: a short Chinese system message and the
 passages numbered ``[n]`` with title and breadcrumb, each cut to the sentences
 that best match the question so prompt processing (which dominates latency
-on two cores) stays short. A comparison is answered one side at a time: each
+on two cores) stays short. A figure question is put before the passages as
+well as after them (read without it, a small model copies a neighbouring
+figure); a fact question asks for the source's own words. A comparison is answered one side at a time: each
 district's own passages (keeping their numbers) and a request for that
 district's figure only, so a small model neither skips a side nor lends one
 side's figure to the other. What any generator writes is checked by
@@ -39,7 +41,7 @@ from reportqa.verify import repeat_start
 
 SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
 ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
-FACT_INSTRUCTION = "请根据资料用一句话回答，照录资料原文中的名称或说法，并在句末标注资料编号，如[1]。"
+FACT_INSTRUCTION = "请照录资料原文中引号内的原话回答，并在句末标注资料编号，如[1]。"
 LIST_INSTRUCTION = "请照录资料原文，用一句话列出全部各项，用顿号分隔，不加解释，并在句末标注资料编号，如[1]。"
 SIDE_INSTRUCTION = "请只回答{district}的情况，用一句话写出{district}的具体数字，并在句末标注资料编号，如[1]。"
 COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
@@ -110,6 +112,9 @@ def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budge
         where = " › ".join(passage.section[-2:])
         blocks.append(f"[{number}]《{passage.title}》{where}\n{excerpt(passage.text, terms, budget, analyser)}")
     user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{_instruction(understanding, side)}"
+    if understanding.kind == FIGURE:
+        # Read with the question in mind: a small model otherwise copies a neighbouring figure.
+        user = f"问题：{understanding.question}\n" + user
     return [("system", SYSTEM_PROMPT), ("human", user)]
 
 

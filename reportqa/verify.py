@@ -10,6 +10,9 @@ sentence through the answer:
   sentence cites, from the district the sentence names, if it names one; an
   occurrence that its own sentence ties to another year than the question asks
   (「到2025年，床位达到8267张」 for a 2021 question) does not count;
+* a count with the thing it counts (「6家高新技术企业」) must be backed by a
+  passage sentence that holds the figure and shares at least a third of that
+  thing's characters: 「新增6家跨国公司地区总部」 does not back it;
 * so must every quoted name (「“靠普办”」) that is not in the question;
 * when it occurs in other passages instead, the citations are re-attributed to
   the passages that hold the sentence's figures (one per side in a comparison
@@ -101,6 +104,24 @@ _TIED_YEAR = re.compile(r"(?<![比较])((?:19|20)\d{2})(?:\s*[-—–至到]\s*(
 _TIME_ONLY = re.compile(r"(?:到|至|截至|截止|力争|预计|在)?(?:19|20)\d{2}(?:\s*[-—–至到]\s*(?:19|20)\d{2})?年(?:底|末|前|初)?")
 _PASSAGE_SENTENCE = re.compile(r"[^。；;！？\n]+")
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
+
+
+# A count and what it counts: 「6家高新技术企业」 → ("6", "高新技术企业").
+_COUNTED = re.compile(r"(\d+(?:\.\d+)?)(?:万|亿)?(?:多|余)?(?:家|个|名|张|块|幅|座|条|所|项|件|户|位|套|台|辆|处|栋|幢)"
+                      r"([\u4e00-\u9fff]{2,6})")
+# Where a counted thing ends: 「6家企业的…」「5条轨交线和…」.
+_COUNTED_END = re.compile(r"[的和与及、在是为]")
+MIN_COUNTED_SHARE = 1 / 3
+
+
+def _counted(text: str) -> dict[str, str]:
+    """figure → the thing it counts, in an answer sentence (only for figures followed by a measure word)."""
+    found: dict[str, str] = {}
+    for number, thing in _COUNTED.findall(_compact(text)):
+        thing = _COUNTED_END.split(thing)[0]
+        if len(thing) >= 2:
+            found.setdefault(_canonical(number), thing)
+    return found
 
 
 def _kind(unit: str) -> str:
@@ -258,6 +279,14 @@ class _Evidence:
         self.texts = [_compact(passage.text) for passage in passages]
         self.sentence_grams = [[_bigrams(part) for part in _PASSAGE_SENTENCE.findall(match_form(passage.text))]
                                for passage in passages]
+        self.figure_sentences = [_figure_sentences(text) for text in self.texts]
+
+    def counts(self, index: int, number: str, thing: str) -> bool:
+        """Whether a sentence of passage ``index`` holding ``number`` is about ``thing`` (shares enough of its
+        characters): 「新增6家跨国公司地区总部」 is not about 高新技术企业."""
+        wanted = set(thing)
+        return any(len(wanted & chars) >= MIN_COUNTED_SHARE * len(wanted)
+                   for chars in self.figure_sentences[index].get(number, ()))
 
     def closest(self, body: str, cited: list[int]) -> int | None:
         """The acceptable passage whose closest sentence shares most of the answer sentence's character
@@ -283,7 +312,9 @@ class _Evidence:
         usable = [i for i in range(len(passages))
                   if self.acceptable[i] and (not named or passages[i].district in named)]
         kinds = _figure_kinds(body)
-        holders = {number: [i for i in usable if _holds(self.holdings[i], number, kinds.get(number, ""), self.years)]
+        counted = _counted(body)
+        holders = {number: [i for i in usable if _holds(self.holdings[i], number, kinds.get(number, ""), self.years)
+                            and (number not in counted or self.counts(i, number, counted[number]))]
                    for number in needed}
         holders |= {f"“{name}”": [i for i in usable if name in self.texts[i]] for name in names}
         missing = [number for number, found in holders.items() if not found]
@@ -298,6 +329,15 @@ class _Evidence:
                 chosen += found[:1]
                 unbacked += [] if found else [district]
         return ([], [f"（{'、'.join(unbacked)}的数字）"]) if unbacked else (chosen, [])
+
+
+def _figure_sentences(text: str) -> dict[str, list[set[str]]]:
+    """figure → the character sets of the passage sentences holding it."""
+    found: dict[str, list[set[str]]] = {}
+    for sentence in _PASSAGE_SENTENCE.findall(text):
+        for number in dict.fromkeys(figures(sentence)):
+            found.setdefault(number, []).append(set(sentence))
+    return found
 
 
 def _canonical(number: str) -> str:

@@ -6,7 +6,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from fakes import BigramEmbedder
 from reportqa import cli, generation, search
 from reportqa.answer import Answerer, rewrite_follow_up
-from reportqa.generation import ChatGenerator, ExtractiveGenerator, excerpt, make_generator, prompt_messages
+from reportqa.generation import (ANSWER_INSTRUCTION, FACT_INSTRUCTION, ChatGenerator, ExtractiveGenerator, excerpt,
+                                 make_generator, prompt_messages)
 from reportqa.lexical import ReportAnalyser
 from reportqa.offline_model import ModelUnavailable
 from reportqa.question import understand
@@ -60,7 +61,14 @@ def test_the_prompt_numbers_passages_with_title_and_breadcrumb(small_index):
     hits = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()).search("养老床位", k=2)
     (_, system), (_, user) = prompt_messages(understand("嘉定新增多少养老床位？"), hits, budget=160)
     assert "只根据给出的资料" in system
-    assert user.startswith("资料：\n[1]《") and "[2]《" in user and "问题：嘉定新增多少养老床位？\n请根据资料" in user
+    assert user.startswith("问题：嘉定新增多少养老床位？\n资料：\n[1]《") and "[2]《" in user
+    assert user.endswith("问题：嘉定新增多少养老床位？\n" + ANSWER_INSTRUCTION)
+
+
+def test_only_a_figure_question_is_asked_before_the_passages_too(small_index):
+    hits = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()).search("养老床位", k=1)
+    (_, _), (_, user) = prompt_messages(understand("嘉定的养老服务品牌叫什么？"), hits, budget=160)
+    assert user.startswith("资料：\n[1]《") and user.endswith(FACT_INSTRUCTION)
 
 
 def test_excerpt_keeps_the_best_sentences_within_the_budget():

@@ -202,3 +202,13 @@ def test_a_looping_sentence_is_cut_where_it_starts_repeating():
     checked = verify("“四位一体”住房保障" + looped, [hit("“四位一体”住房保障体系由保障性租赁住房、公共租赁住房、廉租房、经济适用房组成。", n=19)],
                      understand("嘉定“四位一体”住房保障体系由哪些房子构成？"))
     assert checked.text == "“四位一体”住房保障体系由保障性租赁住房、公共租赁住房、廉租房、经济适用房[1]。"
+
+
+def test_a_count_must_be_of_the_thing_the_passage_counts():
+    passage = hit("新增6家跨国公司地区总部，实到外资增长10.22%。新增养老床位774张。", district="普陀区", n=0)
+    question = understand("普陀2020年新增了多少家高新技术企业？")
+    assert verify("普陀2020年新增了6家高新技术企业[1]。", [passage], question).refused
+    backed = verify("普陀2020年新增了6家跨国公司总部[1]。", [passage], understand("普陀2020年新增了多少家总部？"))
+    assert not backed.refused and "6家" in backed.text
+    # Only the sentence holding the figure counts: 「养老床位」 elsewhere in the passage does not back 6张.
+    assert verify("新增6张养老床位[1]。", [passage], understand("普陀2020年新增了多少张床位？")).refused
