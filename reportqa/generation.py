@@ -15,10 +15,10 @@ passages numbered ``[n]`` with title and breadcrumb, each cut to the sentences
 that best match the question so prompt processing (which dominates latency
 on two cores) stays short. A figure question is put before the passages as
 well as after them (read without it, a small model copies a neighbouring
-figure); a fact question asks for the source's own words. A comparison is answered one side at a time: each
-district's own passages (keeping their numbers) and a request for that
-district's figure only, so a small model neither skips a side nor lends one
-side's figure to the other. What any generator writes is checked by
+figure); a fact question asks for the source's own words. A comparison is
+answered one side at a time: each district's own passages (keeping their
+numbers) and a request for that district's figure only, so a small model
+neither skips a side nor lends one side's figure to the other. What any generator writes is checked by
 ``reportqa.verify`` before it is shown.
 """
 

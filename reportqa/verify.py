@@ -133,11 +133,12 @@ def _figure_kinds(text: str) -> dict[str, str]:
     return {_canonical(number): _kind(unit) for number, unit in _FIGURE_WITH_UNIT.findall(_compact(text))}
 
 
-Occurrence = tuple[str, str, frozenset[int]]
+# (figure, unit kind, years it is tied to, the characters of its sentence)
+Occurrence = tuple[str, str, frozenset[int], frozenset[str]]
 
 
 def _occurrences(text: str) -> set[Occurrence]:
-    """(figure, unit kind, years it is tied to) for each figure in a passage.
+    """(figure, unit kind, years it is tied to, its sentence's characters) for each figure in a passage.
 
     A figure is tied to the last year (or year range) named before it in its
     clause, baselines (「比2015年」) left out, or else to the year of a clause
@@ -145,13 +146,14 @@ def _occurrences(text: str) -> set[Occurrence]:
     """
     found: set[Occurrence] = set()
     for sentence in _PASSAGE_SENTENCE.findall(_compact(text)):
+        characters = frozenset(sentence)
         carried: frozenset[int] = frozenset()
         for clause in re.split(r"[,，]", sentence):
             ties = [(m.end(), _year_span(m)) for m in _TIED_YEAR.finditer(clause)]
             for match in _FIGURE_WITH_UNIT.finditer(clause):
                 before = [years for end, years in ties if end <= match.start()]
                 tied = before[-1] if before else carried
-                found.add((_canonical(match.group(1)), _kind(match.group(2) or ""), tied))
+                found.add((_canonical(match.group(1)), _kind(match.group(2) or ""), tied, characters))
             carried = ties[-1][1] if ties and _TIME_ONLY.fullmatch(clause) else frozenset()
     return found
 
@@ -162,10 +164,14 @@ def _year_span(match: re.Match[str]) -> frozenset[int]:
     return frozenset(range(first, last + 1)) if 0 <= last - first <= 10 else frozenset({first})
 
 
-def _holds(occurrences: set[Occurrence], number: str, kind: str, years: frozenset[int]) -> bool:
-    """Whether a passage backs ``number`` of this unit kind (a bare figure matches any) for the asked years."""
+def _holds(occurrences: set[Occurrence], number: str, kind: str, years: frozenset[int], thing: str = "") -> bool:
+    """Whether a passage backs ``number`` of this unit kind (a bare figure matches any) for the asked years,
+    counting ``thing`` if given: its sentence shares enough of the thing's characters (「新增6家跨国公司地区总部」
+    does not count 高新技术企业)."""
+    wanted = set(thing)
     return any(n == number and (not kind or not k or k == kind) and (not years or not tied or tied & years)
-               for n, k, tied in occurrences)
+               and len(wanted & characters) >= MIN_COUNTED_SHARE * len(wanted)
+               for n, k, tied, characters in occurrences)
 
 
 def _cover(holders: dict[str, list[int]], cited: list[int]) -> list[int]:
@@ -279,14 +285,6 @@ class _Evidence:
         self.texts = [_compact(passage.text) for passage in passages]
         self.sentence_grams = [[_bigrams(part) for part in _PASSAGE_SENTENCE.findall(match_form(passage.text))]
                                for passage in passages]
-        self.figure_sentences = [_figure_sentences(text) for text in self.texts]
-
-    def counts(self, index: int, number: str, thing: str) -> bool:
-        """Whether a sentence of passage ``index`` holding ``number`` is about ``thing`` (shares enough of its
-        characters): 「新增6家跨国公司地区总部」 is not about 高新技术企业."""
-        wanted = set(thing)
-        return any(len(wanted & chars) >= MIN_COUNTED_SHARE * len(wanted)
-                   for chars in self.figure_sentences[index].get(number, ()))
 
     def closest(self, body: str, cited: list[int]) -> int | None:
         """The acceptable passage whose closest sentence shares most of the answer sentence's character
@@ -313,8 +311,8 @@ class _Evidence:
                   if self.acceptable[i] and (not named or passages[i].district in named)]
         kinds = _figure_kinds(body)
         counted = _counted(body)
-        holders = {number: [i for i in usable if _holds(self.holdings[i], number, kinds.get(number, ""), self.years)
-                            and (number not in counted or self.counts(i, number, counted[number]))]
+        holders = {number: [i for i in usable
+                            if _holds(self.holdings[i], number, kinds.get(number, ""), self.years, counted.get(number, ""))]
                    for number in needed}
         holders |= {f"“{name}”": [i for i in usable if name in self.texts[i]] for name in names}
         missing = [number for number, found in holders.items() if not found]
@@ -329,15 +327,6 @@ class _Evidence:
                 chosen += found[:1]
                 unbacked += [] if found else [district]
         return ([], [f"（{'、'.join(unbacked)}的数字）"]) if unbacked else (chosen, [])
-
-
-def _figure_sentences(text: str) -> dict[str, list[set[str]]]:
-    """figure → the character sets of the passage sentences holding it."""
-    found: dict[str, list[set[str]]] = {}
-    for sentence in _PASSAGE_SENTENCE.findall(text):
-        for number in dict.fromkeys(figures(sentence)):
-            found.setdefault(number, []).append(set(sentence))
-    return found
 
 
 def _canonical(number: str) -> str:
