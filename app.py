@@ -22,15 +22,16 @@ from typing import Any
 
 import gradio as gr
 
-from reportqa import render
-from reportqa.answer import Answer, Answerer
-from reportqa.generation import GENERATORS, GeneratorChoice, make_generator
-from reportqa.offline_model import ModelUnavailable
-from reportqa.render import STYLE, results_html
-from reportqa.retrieval import Retriever
-from reportqa.search import SearchFilters, SearchIndex
+from reportqa.ui import render
+from reportqa.records import Answer
+from reportqa.answer.pipeline import Answerer
+from reportqa.answer.generation import GENERATORS, GeneratorChoice, make_generator
+from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.ui.render import STYLE, results_html
+from reportqa.search.retrieval import Retriever
+from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.settings import Settings
-from reportqa.store import IndexUnusable
+from reportqa.indexing.store import IndexUnusable
 
 ALL = "全部"
 LIBRARY_COLUMNS = ["标题", "区", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]

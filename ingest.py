@@ -16,13 +16,13 @@ import time
 
 from tqdm import tqdm
 
-from reportqa import store
-from reportqa.embedding import Embedder, make_embedder
-from reportqa.indexing import check_compatible, write_search_index
-from reportqa.loaders import LoadError
-from reportqa.offline_model import ModelUnavailable
-from reportqa.pipeline import expand_paths, ingest, plan_sources
-from reportqa.report import summary_table
+from reportqa.indexing import store
+from reportqa.indexing.embedding import Embedder, make_embedder
+from reportqa.indexing.build import check_compatible, write_search_index
+from reportqa.ingest.loaders import LoadError
+from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.ingest.pipeline import expand_paths, ingest, plan_sources
+from reportqa.ui.tables import summary_table
 from reportqa.settings import Settings
 
 

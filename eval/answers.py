@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from eval.retrieval import DEFAULT_SETS, RESULTS, changes, plot
-from reportqa import cli
-from reportqa.normalize import match_form
-from reportqa.report import format_table
-from reportqa.verify import figures, without_citations
+from reportqa.ui import cli
+from reportqa.text import match_form
+from reportqa.ui.tables import format_table
+from reportqa.answer.verify import figures, without_citations
 
 METRICS = ("key_fact_accuracy", "citation_precision", "refusal_rate", "unsupported_figures", "median_seconds")
 

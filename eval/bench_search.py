@@ -29,10 +29,10 @@ from pathlib import Path
 
 import ingest
 from eval.retrieval import DEFAULT_SETS
-from reportqa.embedding import make_embedder
-from reportqa.pipeline import expand_paths
-from reportqa.retrieval import Retriever
-from reportqa.search import SearchIndex
+from reportqa.indexing.embedding import make_embedder
+from reportqa.ingest.pipeline import expand_paths
+from reportqa.search.retrieval import Retriever
+from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"

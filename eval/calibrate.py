@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from eval.retrieval import DEFAULT_SETS, RESULTS, load_questions
-from reportqa.report import format_table
-from reportqa.retrieval import Retriever
-from reportqa.search import SearchIndex
+from reportqa.ui.tables import format_table
+from reportqa.search.retrieval import Retriever
+from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 
 OFFTOPIC = Path(__file__).resolve().parent / "offtopic.jsonl"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the script is run from eval/, reportqa lives in ROOT
-from reportqa.normalize import match_form
+from reportqa.text import match_form
 
 REPORTS = ROOT / "data" / "reports"
 QUESTIONS = ROOT / "eval" / "questions.jsonl"

@@ -13,8 +13,8 @@ import statistics
 import time
 from pathlib import Path
 
-from reportqa.pipeline import expand_paths, ingest
-from reportqa.report import format_table, summary_table
+from reportqa.ingest.pipeline import expand_paths, ingest
+from reportqa.ui.tables import format_table, summary_table
 from reportqa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"

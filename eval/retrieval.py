@@ -39,9 +39,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from reportqa import cli, store
-from reportqa.normalize import match_form
-from reportqa.report import format_table
+from reportqa.ui import cli
+from reportqa.indexing import store
+from reportqa.text import match_form
+from reportqa.ui.tables import format_table
 from reportqa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -53,7 +53,7 @@ def free_port() -> int:
 @contextmanager
 def serve(demo: gr.Blocks) -> Iterator[str]:
     """Serve a Gradio app on a free localhost port in this process; yields its URL, closes it after."""
-    from reportqa.render import STYLE
+    from reportqa.ui.render import STYLE
 
     port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=STYLE)
@@ -153,7 +153,7 @@ def screenshot(index_dir: str | None, out: Path, page_name: str, questions: list
     of the last answer that has one.
     """
     import app
-    from reportqa.search import SearchIndex
+    from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out or PAGES[args.page]
     questions = [args.query, args.follow_up] if args.page == "chat" and args.follow_up else [args.query]
-    from reportqa.offline_model import ModelUnavailable
-    from reportqa.store import IndexUnusable
+    from reportqa.indexing.offline_model import ModelUnavailable
+    from reportqa.indexing.store import IndexUnusable
 
     try:
         screenshot(args.index, out, args.page, questions)

@@ -1,7 +1,7 @@
-"""``python -m reportqa``: see ``reportqa.cli``."""
+"""``python -m reportqa``: see ``reportqa.ui.cli``."""
 
 import sys
 
-from reportqa.cli import main
+from reportqa.ui.cli import main
 
 sys.exit(main())

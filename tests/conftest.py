@@ -136,7 +136,7 @@ def small_app_url(small_index_dir):
     import app
     from eval.screenshot import serve
     from fakes import BigramEmbedder
-    from reportqa.search import SearchIndex
+    from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
     settings = Settings.from_env(index_dir=str(small_index_dir), relevance_threshold=0.0, generator="extractive")

@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from reportqa.embedding import PromptConvention
+from reportqa.indexing.embedding import PromptConvention
+from reportqa.records import Chunk, Document, Hit
 
 
 class BigramEmbedder:
@@ -49,3 +50,11 @@ class BigramEmbedder:
                 vectors[row, zlib.crc32(text[start:start + 2].encode()) % self._dimension] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def make_hit(text: str, district: str = "嘉定区", year: int = 2021, period: str | None = "2020", n: int = 0,
+             rank: int | None = None) -> Hit:
+    """A retrieved passage of a one-chunk 政府工作报告 of ``district`` and ``year``."""
+    chunk = Chunk(f"c{n}", "d", ("一、",), text, "f.txt", 0, len(text), period)
+    document = Document("d", f"{year}年{district}政府工作报告", district, year, "政府工作报告", "f.txt", 0, len(text))
+    return Hit(n + 1 if rank is None else rank, 0.0, chunk, document)

@@ -3,18 +3,20 @@ import json
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from fakes import BigramEmbedder
-from reportqa import cli, generation, search
-from reportqa.answer import Answerer, rewrite_follow_up
-from reportqa.generation import (ANSWER_INSTRUCTION, FACT_INSTRUCTION, ChatGenerator, ExtractiveGenerator, excerpt,
+from fakes import BigramEmbedder, make_hit
+from reportqa.ui import cli
+from reportqa.answer import generation
+from reportqa.search import hybrid as search
+from reportqa.answer.pipeline import Answerer, rewrite_follow_up
+from reportqa.answer.generation import (ANSWER_INSTRUCTION, FACT_INSTRUCTION, ChatGenerator, ExtractiveGenerator, excerpt,
                                  make_generator, prompt_messages)
-from reportqa.lexical import ReportAnalyser
-from reportqa.offline_model import ModelUnavailable
-from reportqa.question import understand
-from reportqa.retrieval import Retriever
-from reportqa.search import Hit, SearchIndex
+from reportqa.indexing.lexical import ReportAnalyser
+from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.search.question import understand
+from reportqa.search.retrieval import Retriever
+from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
-from reportqa.verify import REFUSAL
+from reportqa.answer.verify import REFUSAL
 
 
 class CountingChat(FakeListChatModel):
@@ -167,8 +169,7 @@ def test_a_comparison_is_asked_one_side_at_a_time_with_each_side_named():
 
 
 def hit_for(district, text, n):
-    return Hit(n, 0.0, f"c{n}", "d", f"2021年{district}政府工作报告", district, 2021, "政府工作报告", ("一、",),
-               text, "f.txt", 0, len(text), "2020")
+    return make_hit(text, district, 2021, "2020", n, rank=n)
 
 
 def test_a_model_repeating_itself_is_stopped():

@@ -5,11 +5,12 @@ from fakes import BigramEmbedder
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 import app
-from reportqa import generation, render
-from reportqa.answer import Answerer
-from reportqa.generation import ChatGenerator, ExtractiveGenerator, GeneratorChoice
-from reportqa.retrieval import Retriever
-from reportqa.search import SearchIndex
+from reportqa.answer import generation
+from reportqa.ui import render
+from reportqa.answer.pipeline import Answerer
+from reportqa.answer.generation import ChatGenerator, ExtractiveGenerator, GeneratorChoice
+from reportqa.search.retrieval import Retriever
+from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 
 

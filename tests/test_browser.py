@@ -85,8 +85,8 @@ def slow_app_url(small_index_dir):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     import app
-    from reportqa.generation import ChatGenerator, GeneratorChoice
-    from reportqa.search import SearchIndex
+    from reportqa.answer.generation import ChatGenerator, GeneratorChoice
+    from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
     settings = Settings.from_env(index_dir=str(small_index_dir), relevance_threshold=0.0, generator="local")

@@ -1,4 +1,4 @@
-from reportqa.cleaning import LineKind, classify_lines
+from reportqa.ingest.cleaning import LineKind, classify_lines
 
 # A PDF-style extraction: lines wrapped at one width with blank lines between.
 WRAPPED = "\n\n".join([

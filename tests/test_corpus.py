@@ -10,7 +10,7 @@ import pytest
 import ingest
 from conftest import CORPUS
 from fakes import BigramEmbedder
-from reportqa.metadata import REPORT_TYPES
+from reportqa.ingest.metadata import REPORT_TYPES
 
 FAKE_HEADINGS = ("办企合", "区属", "举一反", "上海国际时尚中心", "精简、统")
 

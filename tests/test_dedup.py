@@ -1,4 +1,4 @@
-from reportqa.dedup import DedupCandidate, find_duplicates
+from reportqa.ingest.dedup import DedupCandidate, find_duplicates
 
 CLEAN = "一般公共预算收入完成220.4亿元，同比下降18.6%，降幅较上半年收窄4个百分点。全区上市企业总数达到32家。" * 3
 SCRAPED = "一般公共预算收入完成220.4亿元,同比下降18.6%,降幅较上半年收窄4个百分点。全区上市企业总数达到 32 家。" * 3

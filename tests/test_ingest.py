@@ -5,8 +5,8 @@ import pytest
 import ingest
 from conftest import SMALL_REPORT
 from fakes import BigramEmbedder
-from reportqa.rescoring import sentences
-from reportqa import store
+from reportqa.search.rescoring import sentences
+from reportqa.indexing import store
 
 
 def run(args, embedder=None):
@@ -120,7 +120,7 @@ def test_deleted_file_leaves_the_index_and_search(small_index, tmp_path, capsys)
     assert run([tmp_path / "reports", "--index", small_index]) == 0
     assert "songjiang.txt (file no longer exists)" in capsys.readouterr().out
     assert chunk_ids(small_index) and not [c for c in chunk_ids(small_index) if c.startswith("songjiang")]
-    from reportqa.search import SearchIndex
+    from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
     index = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder())

@@ -3,7 +3,7 @@ import io
 import pytest
 
 from conftest import SMALL_REPORT
-from reportqa.loaders import LoadError, load_source
+from reportqa.ingest.loaders import LoadError, load_source
 
 
 def test_utf8_with_and_without_bom_and_gbk_decode_to_the_same_text(write_file):

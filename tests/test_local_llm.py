@@ -2,8 +2,8 @@ import hashlib
 
 import pytest
 
-from reportqa.local_llm import GGUF_NAME, local_gguf_path, part_paths
-from reportqa.offline_model import ModelUnavailable
+from reportqa.answer.local_llm import GGUF_NAME, local_gguf_path, part_paths
+from reportqa.indexing.offline_model import ModelUnavailable
 
 
 @pytest.fixture

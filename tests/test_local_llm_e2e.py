@@ -4,12 +4,12 @@ import pytest
 
 import ingest
 from conftest import CORPUS
-from reportqa.answer import Answerer
-from reportqa.embedding import SentenceTransformerEmbedder
-from reportqa.generation import make_generator
-from reportqa.offline_model import OFFLINE_MODEL_NAME
-from reportqa.retrieval import Retriever
-from reportqa.search import SearchIndex
+from reportqa.answer.pipeline import Answerer
+from reportqa.indexing.embedding import SentenceTransformerEmbedder
+from reportqa.answer.generation import make_generator
+from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
+from reportqa.search.retrieval import Retriever
+from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 
 pytestmark = pytest.mark.e2e

@@ -1,5 +1,5 @@
 from conftest import SMALL_REPORT
-from reportqa.metadata import (INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, plan_period, section_period,
+from reportqa.ingest.metadata import (INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, plan_period, section_period,
                                short_district_name)
 
 

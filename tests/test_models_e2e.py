@@ -5,9 +5,9 @@ import pytest
 
 import ingest
 from conftest import CORPUS
-from reportqa.embedding import SentenceTransformerEmbedder
-from reportqa.offline_model import OFFLINE_MODEL_NAME
-from reportqa.search import SearchIndex
+from reportqa.indexing.embedding import SentenceTransformerEmbedder
+from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
+from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,4 @@
-from reportqa.normalize import NormalizedText, match_form, search_form
+from reportqa.text import NormalizedText, match_form, search_form
 
 
 def test_match_form_joins_wraps_and_folds_width():

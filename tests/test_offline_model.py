@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from reportqa.embedding import prompt_convention
-from reportqa.offline_model import TensorEntry, parse_e5s1, read_tensor
+from reportqa.indexing.embedding import prompt_convention
+from reportqa.indexing.offline_model import TensorEntry, parse_e5s1, read_tensor
 
 
 def test_q4_block_decodes_low_nibbles_then_high_nibbles():

@@ -2,8 +2,8 @@ import numpy as np
 
 from fakes import BigramEmbedder
 
-from reportqa.lexical import LexicalIndex, ReportAnalyser
-from reportqa.rescoring import NUMBERLESS_FACTOR, Rescorer, sentence_offsets, sentences
+from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
+from reportqa.search.rescoring import NUMBERLESS_FACTOR, Rescorer, sentence_offsets, sentences
 
 PASSAGES = [
     # Talks about the topic everywhere but never states the figure.

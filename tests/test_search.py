@@ -6,13 +6,14 @@ import pytest
 
 import ingest
 from fakes import BigramEmbedder
-from reportqa import cli, search
-from reportqa.dense import DenseIndex
-from reportqa.fusion import reciprocal_rank_fusion
-from reportqa.lexical import LexicalIndex, ReportAnalyser
-from reportqa.search import SearchFilters, SearchIndex
+from reportqa.ui import cli
+from reportqa.search import hybrid as search
+from reportqa.indexing.dense import DenseIndex
+from reportqa.search.fusion import reciprocal_rank_fusion
+from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
+from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.settings import Settings
-from reportqa.store import IndexUnusable
+from reportqa.indexing.store import IndexUnusable
 
 
 def open_index(index, embedder=None):
@@ -192,8 +193,8 @@ def test_ingest_refuses_an_index_of_another_model_unless_rebuilt(small_index, tm
 def test_langchain_retriever_returns_documents_with_provenance(small_index):
     from langchain_core.retrievers import BaseRetriever
 
-    from reportqa.langchain_retriever import ReportRetriever
-    from reportqa.retrieval import Retriever
+    from reportqa.search.langchain_adapter import ReportRetriever
+    from reportqa.search.retrieval import Retriever
 
     retriever = ReportRetriever(retriever=Retriever(open_index(small_index)), k=2)
     assert isinstance(retriever, BaseRetriever)

@@ -1,6 +1,6 @@
 from conftest import SMALL_REPORT
-from reportqa.cleaning import classify_lines
-from reportqa.sections import chinese_numeral, find_outline
+from reportqa.ingest.cleaning import classify_lines
+from reportqa.ingest.sections import chinese_numeral, find_outline
 
 
 def outline_of(text):

@@ -1,5 +1,5 @@
 from reportqa.records import SourceText
-from reportqa.splitting import split_documents
+from reportqa.ingest.splitting import split_documents
 
 LISTING = """  • 【甲区招商】2021年甲区政府工作报告
 

@@ -1,13 +1,12 @@
 import pytest
 
-from reportqa.question import understand
-from reportqa.search import Hit
-from reportqa.verify import REFUSAL, conclusion, figures, verify
+from reportqa.search.question import understand
+from fakes import make_hit
+from reportqa.answer.verify import REFUSAL, conclusion, figures, verify
 
 
 def hit(text, district="嘉定区", year=2021, period="2020", n=0):
-    return Hit(n + 1, 0.0, f"c{n}", "d", f"{year}年{district}政府工作报告", district, year, "政府工作报告", ("一、",),
-               text, "f.txt", 0, len(text), period)
+    return make_hit(text, district, year, period, n)
 
 
 JIADING = hit("一般公共预算收入完成220.4亿元，同比下降18.6%。新增养老床位774张。", n=0)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from reportqa.cleaning import PARAGRAPH_END, SENTENCE_END, DocLine, Layout, LineKind
-from reportqa.normalize import match_form
+from reportqa.ingest.cleaning import PARAGRAPH_END, SENTENCE_END, DocLine, Layout, LineKind
+from reportqa.text import match_form
 from reportqa.records import Heading
 
 BOX_LEVEL = 9

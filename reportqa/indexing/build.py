@@ -1,6 +1,6 @@
 """Embed and tokenise chunks into the on-disk index, reusing what is already there.
 
-The index folder (``reportqa.store``) holds, row i = chunk i everywhere:
+The index folder (``reportqa.indexing.store``) holds, row i = chunk i everywhere:
 ``chunks.jsonl``, ``embeddings.npy``, ``dense.faiss``, ``bm25/`` and
 ``manifest.json``, plus the vectors of every passage's sentences
 (``sentences.npy``, ``sentence_offsets.npy``) for rescoring. A text is
@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from reportqa import store
-from reportqa.dense import DenseIndex
-from reportqa.embedding import Embedder
-from reportqa.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
-from reportqa.pipeline import IngestResult, manifest_for
-from reportqa.rescoring import sentence_offsets, sentences
+from reportqa.indexing import store
+from reportqa.indexing.dense import DenseIndex
+from reportqa.indexing.embedding import Embedder
+from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
+from reportqa.ingest.pipeline import IngestResult, manifest_for
+from reportqa.search.rescoring import sentence_offsets, sentences
 from reportqa.settings import Settings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportqa.normalize import search_form
+from reportqa.text import search_form
 
 SHINGLE_CHARS = 5
 

@@ -10,7 +10,7 @@ Layout (``FORMAT_VERSION``):
 * ``dense.faiss`` — the FAISS index of those vectors.
 * ``sentences.npy`` — one vector per sentence of every passage, in order, and
   ``sentence_offsets.npy`` — passage i's sentences are rows
-  ``offsets[i]:offsets[i + 1]`` (see ``reportqa.rescoring``).
+  ``offsets[i]:offsets[i + 1]`` (see ``reportqa.search.rescoring``).
 * ``bm25/`` — the BM25 index (bm25s: JSON vocabulary and parameters, ``.npy`` arrays).
 
 A new index is written into a temporary sibling folder and swapped in only

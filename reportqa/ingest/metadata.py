@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 
-from reportqa.normalize import match_form
+from reportqa.text import match_form
 
 REPORT = "政府工作报告"
 PLAN = "五年规划纲要"

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from reportqa.metadata import PLAN, known_districts, short_district_name
-from reportqa.normalize import search_form
+from reportqa.ingest.metadata import PLAN, known_districts, short_district_name
+from reportqa.text import search_form
 
 FIGURE, LIST, COMPARISON, FACT = "figure", "list", "comparison", "fact"
 

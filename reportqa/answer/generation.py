@@ -19,7 +19,7 @@ figure); a fact question asks for the source's own words. A comparison is
 answered one side at a time: each district's own passages (keeping their
 numbers) and a request for that district's figure only, so a small model
 neither skips a side nor lends one side's figure to the other. What any generator writes is checked by
-``reportqa.verify`` before it is shown.
+``reportqa.answer.verify`` before it is shown.
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from reportqa.lexical import ReportAnalyser
-from reportqa.metadata import short_district_name
-from reportqa.normalize import match_form
-from reportqa.offline_model import ModelUnavailable
-from reportqa.question import COMPARISON, FIGURE, LIST, Understanding
-from reportqa.rescoring import sentences
-from reportqa.search import Hit
+from reportqa.indexing.lexical import ReportAnalyser
+from reportqa.ingest.metadata import short_district_name
+from reportqa.text import match_form
+from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.search.question import COMPARISON, FIGURE, LIST, Understanding
+from reportqa.search.rescoring import sentences
+from reportqa.records import Hit
 from reportqa.settings import Settings
-from reportqa.verify import repeat_start
+from reportqa.answer.verify import repeat_start
 
 SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
 ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
@@ -246,7 +246,7 @@ def make_generator(name: str, settings: Settings) -> GeneratorChoice:
 
 
 def _local_chat_model(settings: Settings) -> Any:
-    from reportqa.local_llm import local_gguf_path
+    from reportqa.answer.local_llm import local_gguf_path
 
     try:
         from langchain_community.chat_models import ChatLlamaCpp

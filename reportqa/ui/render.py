@@ -16,10 +16,10 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from reportqa.answer import Answer
-from reportqa.lexical import ReportAnalyser
-from reportqa.loaders import load_source
-from reportqa.search import Hit
+from reportqa.records import Answer
+from reportqa.indexing.lexical import ReportAnalyser
+from reportqa.ingest.loaders import load_source
+from reportqa.records import Hit
 
 CONTEXT_CHARS = 500
 DRAFT_LABEL = "草稿，核对中…"

@@ -11,17 +11,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reportqa import store
-from reportqa.chunking import ChunkingSettings, pack_chunks, sentence_units
-from reportqa.cleaning import classify_lines
-from reportqa.dedup import DedupCandidate, find_duplicates
-from reportqa.loaders import SUPPORTED_SUFFIXES, LoadError, load_source
-from reportqa.metadata import PLAN, infer_document_facts, plan_period, section_period
-from reportqa.normalize import match_form, search_form
+from reportqa.indexing import store
+from reportqa.ingest.chunking import ChunkingSettings, pack_chunks, sentence_units
+from reportqa.ingest.cleaning import classify_lines
+from reportqa.ingest.dedup import DedupCandidate, find_duplicates
+from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_source
+from reportqa.ingest.metadata import PLAN, infer_document_facts, plan_period, section_period
+from reportqa.text import match_form, search_form
 from reportqa.records import Chunk, Document, DocumentSpan, SourceText
-from reportqa.sections import find_outline
+from reportqa.ingest.sections import find_outline
 from reportqa.settings import Settings
-from reportqa.splitting import split_documents
+from reportqa.ingest.splitting import split_documents
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def _fold_duplicates(analysed: list[AnalysedDocument], sole: set[str], threshold
 
 
 def manifest_for(result: IngestResult, settings: Settings) -> dict:
-    """The manifest of an ingest result (see ``reportqa.store``)."""
+    """The manifest of an ingest result (see ``reportqa.indexing.store``)."""
     chunk_counts: dict[str, int] = {}
     for chunk in result.chunks:
         chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1

@@ -4,69 +4,28 @@
 model, analyser) and loads it; the embedding model loads once, on the first
 query or on ``warm_up()``. ``search`` fuses the dense and BM25 lists, then
 rescores the head of the fused list sentence by sentence
-(``reportqa.rescoring``), and returns ``Hit`` records that carry the passage,
+(``reportqa.search.rescoring``), and returns ``Hit`` records that carry the passage,
 its document's metadata and its exact place in the source file.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reportqa import store
-from reportqa.dense import DenseIndex
-from reportqa.embedding import Embedder, make_embedder
-from reportqa.fusion import reciprocal_rank_fusion
-from reportqa.indexing import check_compatible
-from reportqa.lexical import LexicalIndex, ReportAnalyser
-from reportqa.metadata import short_district_name
-from reportqa.records import Chunk
-from reportqa.rescoring import Rescorer, WindowMatch, sentence_offsets
+from reportqa.indexing import store
+from reportqa.indexing.dense import DenseIndex
+from reportqa.indexing.embedding import Embedder, make_embedder
+from reportqa.search.fusion import reciprocal_rank_fusion
+from reportqa.indexing.build import check_compatible
+from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
+from reportqa.ingest.metadata import short_district_name
+from reportqa.records import Chunk, Document, Hit
+from reportqa.search.rescoring import Rescorer, WindowMatch, sentence_offsets
 from reportqa.settings import Settings
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One retrieved passage with its provenance.
-
-    ``period`` is what the passage's section speaks of (a year, 十四五).
-    ``score`` is the final RRF score; ``dense_score`` (cosine) and
-    ``lexical_score`` (BM25) are the component scores, None when the passage
-    was not in that list; ``coverage`` (share of the question's terms in the
-    best sentence, 0–1) and ``sentence_score`` (best sentence cosine) are the
-    rescoring features, None when the passage was not rescored.
-    """
-
-    rank: int
-    score: float
-    chunk_id: str
-    doc_id: str
-    title: str
-    district: str | None
-    year: int | None
-    doc_type: str
-    section: tuple[str, ...]
-    text: str
-    source_file: str
-    char_start: int
-    char_end: int
-    period: str | None = None
-    dense_score: float | None = None
-    lexical_score: float | None = None
-    coverage: float | None = None
-    sentence_score: float | None = None
-
-    @property
-    def breadcrumb(self) -> str:
-        return " › ".join(self.section)
-
-    def to_json(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["section"] = list(self.section)
-        return record
 
 
 @dataclass(frozen=True)
@@ -87,8 +46,8 @@ class SearchIndex:
         self.settings = settings
         self.manifest = manifest
         self.chunks = chunks
-        self.documents = {document["doc_id"]: document for document in manifest["documents"]}
-        self._districts = tuple(sorted({d["district"] for d in self.documents.values() if d["district"]}))
+        self.documents = {record["doc_id"]: Document.from_json(record) for record in manifest["documents"]}
+        self._districts = tuple(sorted({d.district for d in self.documents.values() if d.district}))
         self._dense = dense
         self._lexical = lexical
         self._embedder = embedder
@@ -207,17 +166,14 @@ class SearchIndex:
     def _hit(self, rank: int, row: int, score: float, dense: float | None, lexical: float | None,
              match: WindowMatch | None) -> Hit:
         chunk = self.chunks[row]
-        document = self.documents[chunk.doc_id]
-        return Hit(rank, round(score, 6), chunk.chunk_id, chunk.doc_id, document["title"], document["district"],
-                   document["year"], document["doc_type"], chunk.section, chunk.text, chunk.source_file,
-                   chunk.char_start, chunk.char_end, chunk.period, _round(dense), _round(lexical),
+        return Hit(rank, round(score, 6), chunk, self.documents[chunk.doc_id], _round(dense), _round(lexical),
                    _round(match.coverage) if match else None, _round(match.dense) if match else None)
 
 
-def _passes(document: dict[str, Any], filters: SearchFilters, district: str | None) -> bool:
-    return ((district is None or document["district"] == district)
-            and (filters.year is None or document["year"] == filters.year)
-            and (filters.doc_type is None or document["doc_type"] == filters.doc_type))
+def _passes(document: Document, filters: SearchFilters, district: str | None) -> bool:
+    return ((district is None or document.district == district)
+            and (filters.year is None or document.year == filters.year)
+            and (filters.doc_type is None or document.doc_type == filters.doc_type))
 
 
 def _round(value: float | None) -> float | None:

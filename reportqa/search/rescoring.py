@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportqa.fusion import reciprocal_rank_fusion
-from reportqa.metadata import known_districts, short_district_name
+from reportqa.search.fusion import reciprocal_rank_fusion
+from reportqa.ingest.metadata import known_districts, short_district_name
 
 _SENTENCE = re.compile(r"[^。；！？!?;]+[。；！？!?;]*")
 _NUMBER = re.compile(r"\d")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reportqa.cleaning import SENTENCE_END, Layout, LineKind
-from reportqa.normalize import match_form
+from reportqa.ingest.cleaning import SENTENCE_END, Layout, LineKind
+from reportqa.text import match_form
 from reportqa.records import Unit
-from reportqa.sections import Outline
+from reportqa.ingest.sections import Outline
 
 _CLAUSE_END = "，,、"
 

@@ -36,10 +36,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reportqa.metadata import short_district_name
-from reportqa.normalize import match_form
-from reportqa.question import FIGURE, Understanding, find_districts
-from reportqa.search import Hit
+from reportqa.ingest.metadata import short_district_name
+from reportqa.text import match_form
+from reportqa.search.question import FIGURE, Understanding, find_districts
+from reportqa.records import Hit
 
 REFUSAL = "无法从文档中找到"
 

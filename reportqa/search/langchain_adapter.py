@@ -1,6 +1,6 @@
 """A LangChain retriever over reportqa search, for use in your own chains.
 
-    from reportqa.langchain_retriever import ReportRetriever
+    from reportqa.search.langchain_adapter import ReportRetriever
     retriever = ReportRetriever.from_index("index", k=5)
     docs = retriever.invoke("嘉定区2020年一般公共预算收入是多少？")
 
@@ -18,8 +18,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from reportqa.retrieval import Retriever
-from reportqa.search import SearchFilters, SearchIndex
+from reportqa.search.retrieval import Retriever
+from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.settings import Settings
 
 

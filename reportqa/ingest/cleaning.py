@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
-from reportqa.normalize import display_width, match_form
-from reportqa.splitting import Line, split_lines
+from reportqa.text import display_width, match_form
+from reportqa.ingest.splitting import Line, split_lines
 
 # Characters after which a sentence, and possibly a paragraph, is complete.
 SENTENCE_END = "。！？；!?;"

@@ -19,13 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from reportqa.answer import Answer, Answerer
-from reportqa.generation import GENERATORS, make_generator
-from reportqa.offline_model import ModelUnavailable
-from reportqa.retrieval import Retriever
-from reportqa.search import Hit, SearchFilters, SearchIndex
+from reportqa.records import Answer
+from reportqa.answer.pipeline import Answerer
+from reportqa.answer.generation import GENERATORS, make_generator
+from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.search.retrieval import Retriever
+from reportqa.records import Hit
+from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.settings import Settings
-from reportqa.store import IndexUnusable
+from reportqa.indexing.store import IndexUnusable
 
 
 class UsageError(Exception):

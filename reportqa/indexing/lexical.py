@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from reportqa.metadata import known_districts, short_district_name
-from reportqa.normalize import search_form
+from reportqa.ingest.metadata import known_districts, short_district_name
+from reportqa.text import search_form
 
 BM25_K1 = 1.2
 BM25_B = 0.75
