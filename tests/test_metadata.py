@@ -1,6 +1,6 @@
 from conftest import SMALL_REPORT
-from reportqa.ingest.metadata import (INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, plan_period, section_period,
-                               short_district_name)
+from reportqa.ingest.metadata import INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, plan_period, section_period
+from reportqa.places import find_districts, short_district_name
 
 
 def test_year_comes_from_content_not_a_wrong_title():
@@ -50,3 +50,8 @@ def test_section_period_reads_the_innermost_heading_that_names_one():
 
 def test_short_district_names():
     assert [short_district_name(d) for d in ("嘉定区", "浦东新区", "崇明区")] == ["嘉定", "浦东", "崇明"]
+
+
+def test_districts_are_found_in_order_of_first_mention_in_either_form():
+    assert find_districts("青浦和嘉定区相比，嘉定…") == ("青浦区", "嘉定区")
+    assert find_districts("全市情况") == ()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from reportqa.indexing.lexical import ReportAnalyser
-from reportqa.ingest.metadata import short_district_name
+from reportqa.places import short_district_name
 from reportqa.text import match_form
 from reportqa.indexing.offline_model import ModelUnavailable
 from reportqa.search.question import COMPARISON, FIGURE, LIST, Understanding

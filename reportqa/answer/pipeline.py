@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from reportqa.answer.generation import Generator
-from reportqa.ingest.metadata import short_district_name
+from reportqa.places import short_district_name
 from reportqa.search.question import COMPARISON, Understanding, understand
 from reportqa.search.retrieval import Retriever
 from reportqa.records import Answer, Hit

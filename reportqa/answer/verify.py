@@ -36,9 +36,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reportqa.ingest.metadata import short_district_name
+from reportqa.places import find_districts, short_district_name
 from reportqa.text import match_form
-from reportqa.search.question import FIGURE, Understanding, find_districts
+from reportqa.search.question import FIGURE, Understanding
 from reportqa.records import Hit
 
 REFUSAL = "无法从文档中找到"

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from reportqa.ingest.metadata import known_districts, short_district_name
+from reportqa.places import district_forms
 from reportqa.text import search_form
 
 BM25_K1 = 1.2
@@ -49,8 +49,7 @@ class ReportAnalyser:
     def __init__(self) -> None:
         self._user_words = _data_lines("userdict.txt")
         self._stopwords = frozenset(_data_lines("stopwords.txt"))
-        names = known_districts()
-        self._district_words = tuple(sorted({*names, *(short_district_name(name) for name in names)}))
+        self._district_words = tuple(sorted(district_forms()))
 
     def fingerprint(self) -> dict[str, Any]:
         """What must match between the index and the query analyser."""

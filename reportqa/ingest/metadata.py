@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from importlib import resources
 
+from reportqa.places import known_districts, short_district_name
 from reportqa.text import match_form
 
 REPORT = "政府工作报告"
@@ -54,20 +54,6 @@ class DocumentFacts:
     doc_type: str
     source_title: str | None
     notes: tuple[str, ...]
-
-
-def known_districts() -> tuple[str, ...]:
-    """Full district names from ``reportqa/data/districts.txt``."""
-    text = resources.files("reportqa.data").joinpath("districts.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-def short_district_name(district: str) -> str:
-    """嘉定区 → 嘉定, 浦东新区 → 浦东; names of two characters stay whole."""
-    for suffix in ("新区", "区", "县"):
-        if district.endswith(suffix) and len(district) - len(suffix) >= 2:
-            return district[: -len(suffix)]
-    return district
 
 
 def infer_document_facts(body: str, headings: list[str], listing_title: str | None) -> DocumentFacts:

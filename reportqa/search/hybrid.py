@@ -22,7 +22,7 @@ from reportqa.indexing.embedding import Embedder, make_embedder
 from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.indexing.build import check_compatible
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
-from reportqa.ingest.metadata import short_district_name
+from reportqa.places import short_district_name
 from reportqa.records import Chunk, Document, Hit
 from reportqa.search.rescoring import Rescorer, WindowMatch, sentence_offsets
 from reportqa.settings import Settings

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from reportqa.ingest.metadata import PLAN, known_districts, short_district_name
+from reportqa.ingest.metadata import PLAN
+from reportqa.places import find_districts
 from reportqa.text import search_form
 
 FIGURE, LIST, COMPARISON, FACT = "figure", "list", "comparison", "fact"
@@ -156,17 +157,6 @@ def count_variants(text: str) -> tuple[str, ...]:
 
 _DIGITS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
            "九": "9", "十": "10"}
-
-
-def find_districts(text: str) -> tuple[str, ...]:
-    """Known districts named in ``text`` (full or short form), in order of first mention."""
-    found: list[tuple[int, str]] = []
-    for district in known_districts():
-        positions = [text.find(name) for name in {district, short_district_name(district)}]
-        positions = [position for position in positions if position >= 0]
-        if positions:
-            found.append((min(positions), district))
-    return tuple(district for _, district in sorted(found))
 
 
 def _kind(text: str, districts: tuple[str, ...]) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportqa.search.fusion import reciprocal_rank_fusion
-from reportqa.ingest.metadata import known_districts, short_district_name
+from reportqa.places import district_forms
 
 _SENTENCE = re.compile(r"[^。；！？!?;]+[。；！？!?;]*")
 _NUMBER = re.compile(r"\d")
@@ -77,8 +77,7 @@ class Rescorer:
         self._vectors = sentence_vectors
         self._offsets = offsets
         self._terms: dict[int, list[tuple[frozenset[str], bool]]] = {}
-        names = known_districts()
-        self._place_terms = frozenset({*names, *(short_district_name(name) for name in names)})
+        self._place_terms = district_forms()
 
     def content_terms(self, query: str) -> list[str]:
         """The query's terms without district names and years (filters carry those)."""
