@@ -31,10 +31,10 @@ test: $(STAMP) $(MODEL_STAMP) browser
 check: $(STAMP)
 	$(PY) -m pytest -q -m "not e2e and not browser" tests
 
-# The browser tests (and eval/screenshot.py) drive Debian's chromium through
-# Playwright, whose own browser download needs network; fonts-noto-cjk renders
-# the Chinese text (without it screenshots show boxes). apt-get runs only when
-# one is missing, through sudo when not root.
+# The browser tests (and tests/screenshot.py, which renders docs/*.png) drive
+# Debian's chromium through Playwright, whose own browser download needs network;
+# fonts-noto-cjk renders the Chinese text (without it screenshots show boxes).
+# apt-get runs only when one is missing, through sudo when not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 browser:
 	@command -v chromium >/dev/null && fc-list :lang=zh family | grep -q . || \

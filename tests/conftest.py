@@ -112,7 +112,7 @@ def small_index_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's headless chromium through Playwright; fails (never skips) with how to install it."""
-    from eval.screenshot import BrowserMissing, browser_session
+    from browser import BrowserMissing, browser_session
 
     try:
         with browser_session() as browser:
@@ -132,7 +132,7 @@ def small_app_url(small_index_dir):
     real model's, so any other threshold would refuse every question.
     """
     import app
-    from eval.screenshot import serve
+    from browser import serve
     from fakes import BigramEmbedder
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
@@ -149,7 +149,7 @@ def small_app_url(small_index_dir):
 @pytest.fixture
 def app_page(chromium, small_app_url):
     """A fresh browser page on the small app, loaded and ready for input."""
-    from eval.screenshot import open_app_page
+    from browser import open_app_page
 
     with open_app_page(chromium, small_app_url) as page:
         yield page

@@ -7,7 +7,7 @@ so other pages can be tested the same way.
 import pytest
 from playwright.sync_api import expect
 
-from eval.screenshot import (
+from browser import (
     TIMEOUT_MS,
     ask,
     open_app_page,
