@@ -8,15 +8,14 @@ from reportqa.ui import cli
 from reportqa.answer import generation
 from reportqa.search import hybrid as search
 from reportqa.answer.pipeline import Answerer, rewrite_follow_up
-from reportqa.answer.generation import (ANSWER_INSTRUCTION, FACT_INSTRUCTION, ChatGenerator, ExtractiveGenerator, excerpt,
-                                 make_generator, prompt_messages)
+from reportqa.answer.generation import ChatGenerator, ExtractiveGenerator, make_generator
+from reportqa.answer.prompts import ANSWER_INSTRUCTION, FACT_INSTRUCTION, REFUSAL, excerpt, prompt_messages
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.indexing.offline_model import ModelUnavailable
 from reportqa.search.question import understand
 from reportqa.search.retrieval import Retriever
 from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
-from reportqa.answer.verify import REFUSAL
 
 
 class CountingChat(FakeListChatModel):

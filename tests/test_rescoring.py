@@ -3,7 +3,9 @@ import numpy as np
 from fakes import BigramEmbedder
 
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
-from reportqa.search.rescoring import NUMBERLESS_FACTOR, Rescorer, sentence_offsets, sentences
+from reportqa.indexing.store import sentence_offsets
+from reportqa.search.rescoring import NUMBERLESS_FACTOR, Rescorer
+from reportqa.text import sentences
 
 PASSAGES = [
     # Talks about the topic everywhere but never states the figure.

@@ -1,6 +1,6 @@
 from conftest import SMALL_REPORT
 from reportqa.ingest.cleaning import classify_lines
-from reportqa.ingest.sections import chinese_numeral, find_outline
+from reportqa.ingest.sections import find_outline
 
 
 def outline_of(text):
@@ -9,10 +9,6 @@ def outline_of(text):
 
 def labels(text):
     return [(h.level, h.label) for h in outline_of(text).headings]
-
-
-def test_chinese_numerals():
-    assert [chinese_numeral(n) for n in ("一", "九", "十", "十二", "二十", "二十一", "12")] == [1, 9, 10, 12, 20, 21, 12]
 
 
 def test_line_headings_and_fake_headings_inside_sentences():

@@ -2,7 +2,10 @@ import pytest
 
 from reportqa.search.question import understand
 from fakes import make_hit
-from reportqa.answer.verify import REFUSAL, conclusion, figures, verify
+from reportqa.answer.compare import conclusion
+from reportqa.answer.prompts import REFUSAL
+from reportqa.answer.verify import verify
+from reportqa.text import figures
 
 
 def hit(text, district="嘉定区", year=2021, period="2020", n=0):

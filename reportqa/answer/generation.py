@@ -10,45 +10,29 @@ Three behind one interface (``Generator.stream``):
 * ``openai`` — any OpenAI-compatible endpoint (DeepSeek, Qwen's API, vLLM,
   Ollama, ``llama_cpp.server``) through LangChain's ``ChatOpenAI``.
 
-The chat generators share one prompt: a short Chinese system message and the
-passages numbered ``[n]`` with title and breadcrumb, each cut to the sentences
-that best match the question so prompt processing (which dominates latency
-on two cores) stays short. A figure question is put before the passages as
-well as after them (read without it, a small model copies a neighbouring
-figure); a fact question asks for the source's own words. A comparison is
-answered one side at a time: each district's own passages (keeping their
-numbers) and a request for that district's figure only, so a small model
-neither skips a side nor lends one side's figure to the other. What any generator writes is checked by
-``reportqa.answer.verify`` before it is shown.
+The chat generators share one prompt (``reportqa.answer.prompts``); a
+comparison is answered one side at a time (``reportqa.answer.compare``). What
+any generator writes is checked by ``reportqa.answer.verify`` before it is
+shown.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from reportqa.indexing.lexical import ReportAnalyser
-from reportqa.places import short_district_name
-from reportqa.text import match_form
-from reportqa.indexing.offline_model import ModelUnavailable
-from reportqa.search.question import COMPARISON, FIGURE, LIST, Understanding
-from reportqa.search.rescoring import sentences
-from reportqa.records import Hit
-from reportqa.settings import Settings
+from reportqa.answer.compare import comparison_sides, named_side
+from reportqa.answer.prompts import prompt_messages
 from reportqa.answer.verify import repeat_start
+from reportqa.indexing.lexical import ReportAnalyser
+from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.records import Hit
+from reportqa.search.question import COMPARISON, FIGURE, Understanding
+from reportqa.settings import Settings
+from reportqa.text import SENTENCE_END, has_figure, match_form, sentences
 
-SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
-ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
-FACT_INSTRUCTION = "请照录资料原文中引号内的原话回答，并在句末标注资料编号，如[1]。"
-LIST_INSTRUCTION = "请照录资料原文，用一句话列出全部各项，用顿号分隔，不加解释，并在句末标注资料编号，如[1]。"
-SIDE_INSTRUCTION = "请只回答{district}的情况，用一句话写出{district}的具体数字，并在句末标注资料编号，如[1]。"
-COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
-# Passages shown for each side of a comparison.
-SIDE_PASSAGES = 2
 GENERATORS = ("local", "openai", "extractive")
-_NUMBER = re.compile(r"\d")
 # An extracted sentence scores at least this share of the best one.
 EXTRACT_MIN_SHARE = 0.6
 
@@ -71,91 +55,6 @@ class GeneratorChoice:
     note: str | None = None
 
 
-def excerpt(text: str, terms: Sequence[str], budget: int, analyser: Callable[[str], list[str]]) -> str:
-    """The passage cut to its best-matching sentences (in their order) within ``budget`` characters."""
-    pieces = sentences(text)
-    if len(text) <= budget or not pieces:
-        return text
-    wanted = set(terms)
-    scored = sorted(range(len(pieces)), key=lambda i: (-len(wanted & set(analyser(pieces[i]))), i))
-    chosen: list[int] = []
-    used = 0
-    for index in scored:
-        if used + len(pieces[index]) > budget and chosen:
-            continue
-        chosen.append(index)
-        used += len(pieces[index])
-    return "…".join("".join(pieces[i] for i in run) for run in _runs(sorted(chosen)))
-
-
-def _runs(indices: list[int]) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for index in indices:
-        if runs and runs[-1][-1] == index - 1:
-            runs[-1].append(index)
-        else:
-            runs.append([index])
-    return runs
-
-
-def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budget: int,
-                    numbers: Sequence[int] | None = None, side: str | None = None) -> list[tuple[str, str]]:
-    """(role, content) messages: the system prompt, then the numbered passages and the question.
-
-    ``numbers`` are the passages' citation numbers (1… by default); ``side``
-    asks for one district's part of a comparison.
-    """
-    analyser = ReportAnalyser()
-    terms = analyser(understanding.search_text())
-    blocks = []
-    for number, passage in zip(numbers or range(1, len(passages) + 1), passages):
-        where = " › ".join(passage.section[-2:])
-        blocks.append(f"[{number}]《{passage.title}》{where}\n{excerpt(passage.text, terms, budget, analyser)}")
-    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{_instruction(understanding, side)}"
-    if understanding.kind == FIGURE:
-        # Read with the question in mind: a small model otherwise copies a neighbouring figure.
-        user = f"问题：{understanding.question}\n" + user
-    return [("system", SYSTEM_PROMPT), ("human", user)]
-
-
-def _instruction(understanding: Understanding, side: str | None) -> str:
-    if side:
-        return SIDE_INSTRUCTION.format(district=side)
-    return {COMPARISON: COMPARISON_INSTRUCTION, FIGURE: ANSWER_INSTRUCTION,
-            LIST: LIST_INSTRUCTION}.get(understanding.kind, FACT_INSTRUCTION)
-
-
-def _naming(district: str, pieces: Iterator[str]) -> Iterator[str]:
-    """The pieces of one side's answer, led by 「松江：」 unless the answer itself starts with the district
-    (so the verifier holds its figures to that district's passages)."""
-    short = short_district_name(district)
-
-    def named(head: str) -> str:
-        return head if head.lstrip().startswith(short) else f"{short}：{head.lstrip()}"
-
-    head: str | None = ""
-    for piece in pieces:
-        if head is None:
-            yield piece
-            continue
-        head += piece
-        if len(head) >= len(district):
-            yield named(head)
-            head = None
-    if head:
-        yield named(head)
-
-
-def comparison_sides(understanding: Understanding, passages: Sequence[Hit]) -> list[tuple[str, list[int]]]:
-    """For a comparison across districts, each district with the 1-based numbers of its passages
-    (at most ``SIDE_PASSAGES``); empty when the question is not one or a side has no passage."""
-    if understanding.kind != COMPARISON or len(understanding.districts) < 2:
-        return []
-    sides = [(district, [n for n, passage in enumerate(passages, start=1) if passage.district == district]
-              [:SIDE_PASSAGES]) for district in understanding.districts]
-    return sides if all(numbers for _, numbers in sides) else []
-
-
 class ChatGenerator:
     """A LangChain chat model behind the ``Generator`` interface."""
 
@@ -171,7 +70,7 @@ class ChatGenerator:
             return
         for district, numbers in sides:
             shown = [passages[n - 1] for n in numbers]
-            yield from _naming(district, self._stream(prompt_messages(understanding, shown, self._budget,
+            yield from named_side(district, self._stream(prompt_messages(understanding, shown, self._budget,
                                                                       numbers, district)))
             yield "\n"
 
@@ -187,7 +86,8 @@ def _until_repeated(pieces: Iterator[str]) -> Iterator[str]:
     for piece in pieces:
         yield piece
         text += piece
-        finished = [sentence.strip() for sentence in re.split(r"[。！？\n]", text)[:-1] if sentence.strip()]
+        pieces_said = [sentence.strip() for sentence in sentences(text, keep_ends=False) if sentence.strip()]
+        finished = pieces_said if text.endswith(tuple(SENTENCE_END + "\n")) else pieces_said[:-1]
         if len(finished) != len(set(finished)) or repeat_start(text) is not None:
             return
 
@@ -221,7 +121,7 @@ class ExtractiveGenerator:
     def _score(self, sentence: str, terms: set[str], want_figure: bool) -> float:
         words = set(self._analyser(sentence))
         share = len(words & terms) / (len(terms) or 1)
-        return share * (1.0 if not want_figure or _NUMBER.search(sentence) else 0.5)
+        return share * (1.0 if not want_figure or has_figure(sentence) else 0.5)
 
 
 def make_generator(name: str, settings: Settings) -> GeneratorChoice:

@@ -16,16 +16,19 @@ from collections.abc import Callable, Sequence
 
 from reportqa.answer.generation import Generator
 from reportqa.places import short_district_name
+from reportqa.text import YEAR_MENTION
 from reportqa.search.question import COMPARISON, Understanding, understand
 from reportqa.search.retrieval import Retriever
 from reportqa.records import Answer, Hit
 from reportqa.search.hybrid import SearchFilters
-from reportqa.answer.verify import REFUSAL, agrees, conclusion, verify
+from reportqa.answer.compare import conclusion
+from reportqa.answer.evidence import agrees
+from reportqa.answer.prompts import REFUSAL
+from reportqa.answer.verify import verify
 
 # A follow-up leans on the previous question: short, or 「那…呢」-shaped.
 _FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
 _FOLLOW_UP_MAX_CHARS = 14
-_YEAR = re.compile(r"(?:19|20)\d{2}年?")
 
 
 def rewrite_follow_up(question: str, history: Sequence[str]) -> str | None:
@@ -51,7 +54,7 @@ def rewrite_follow_up(question: str, history: Sequence[str]) -> str | None:
         rewritten = "和".join(asked.districts) + rewritten
     if asked.years:
         new_year = f"{asked.years[0]}年"
-        rewritten = _YEAR.sub(new_year, rewritten, count=1) if before.years else new_year + rewritten
+        rewritten = YEAR_MENTION.sub(new_year, rewritten, count=1) if before.years else new_year + rewritten
     if rewritten == history[-1]:
         return None
     return rewritten

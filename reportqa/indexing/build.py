@@ -27,8 +27,8 @@ from reportqa.indexing import store
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder
 from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
-from reportqa.ingest.pipeline import IngestResult, manifest_for
-from reportqa.search.rescoring import sentence_offsets, sentences
+from reportqa.ingest.pipeline import IngestResult
+from reportqa.text import sentences
 from reportqa.settings import Settings
 
 
@@ -128,20 +128,49 @@ def write_search_index(
     analyser = ReportAnalyser()
     lexical = LexicalIndex.build([analyser(chunk.index_text) for chunk in result.chunks])
     dense = DenseIndex.build(vectors, settings.faiss_index)
-    manifest = manifest_for(result, settings)
-    manifest["embedding"] = record
-    manifest["dense"] = {"index_type": settings.faiss_index, "metric": "inner_product"}
-    manifest["lexical"] = {**analyser.fingerprint(), "k1": BM25_K1, "b": BM25_B}
+    manifest = manifest_for(result, settings, record, analyser.fingerprint())
     with store.staged_index(settings.index_dir) as staging:
         store.write_chunks(staging / store.CHUNKS, result.chunks)
         store.write_array(staging / store.EMBEDDINGS, vectors)
         store.write_array(staging / store.SENTENCES, sentence_vectors)
-        store.write_array(staging / store.SENTENCE_OFFSETS, sentence_offsets([chunk.text for chunk in result.chunks]))
+        store.write_array(staging / store.SENTENCE_OFFSETS, store.sentence_offsets([chunk.text for chunk in result.chunks]))
         dense.save(staging / store.DENSE)
         lexical.save(staging / store.LEXICAL)
         store.write_json(staging / store.MANIFEST, manifest)
     embedded = sum(key in missing for key in passage_keys)
     return IndexUpdate(embedded, len(passage_keys) - embedded, embed_seconds, len(missing.keys() - set(passage_keys)))
+
+
+def manifest_for(result: IngestResult, settings: Settings, embedding: dict[str, Any],
+                 analyser: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of an index built from ``result`` (see ``reportqa.indexing.store``).
+
+    Args:
+        result: the ingested sources, documents, chunks and errors.
+        settings: the chunking and FAISS settings the index is built with.
+        embedding: the embedding model's record (name, dimension, prompts).
+        analyser: the BM25 analyser's fingerprint.
+    """
+    chunk_counts: dict[str, int] = {}
+    for chunk in result.chunks:
+        chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1
+    return {
+        "format_version": store.FORMAT_VERSION,
+        "chunking": {
+            "max_chars": settings.chunk_max_chars,
+            "overlap_chars": settings.chunk_overlap_chars,
+            "min_chars": settings.chunk_min_chars,
+        },
+        "sources": [
+            {"path": source.path, "sha256": store.file_sha256(source.path), "encoding": source.encoding}
+            for source in result.sources
+        ],
+        "documents": [document.to_json(chunk_counts.get(document.doc_id, 0)) for document in result.documents],
+        "errors": [{"path": error.path, "reason": error.reason} for error in result.errors],
+        "embedding": embedding,
+        "dense": {"index_type": settings.faiss_index, "metric": "inner_product"},
+        "lexical": {**analyser, "k1": BM25_K1, "b": BM25_B},
+    }
 
 
 def _stack(vectors: list[np.ndarray], dimension: int) -> np.ndarray:

@@ -26,13 +26,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from reportqa.records import Chunk
+from reportqa.text import sentences
 
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
@@ -126,6 +127,12 @@ def has_index(index_dir: str | Path) -> bool:
     """Whether an index (of any version) is there, after undoing a half-done swap."""
     recover_interrupted_swap(Path(index_dir))
     return (Path(index_dir) / MANIFEST).exists()
+
+
+def sentence_offsets(texts: Sequence[str]) -> np.ndarray:
+    """Rows of ``SENTENCES``: the sentences of passage i are rows ``offsets[i]:offsets[i + 1]``."""
+    counts = [len(sentences(text)) for text in texts]
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
 def write_array(path: Path, array: np.ndarray) -> None:

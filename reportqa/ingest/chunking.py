@@ -1,6 +1,6 @@
 """Cut a document into passages: by section, at sentence ends, with overlap.
 
-Body lines are first cut into sentence-sized units (at 。！？；, at paragraph
+Body lines are first cut into sentence-sized units (at sentence ends, at paragraph
 ends, at every heading). Units are then packed into chunks that never cross a
 heading, never span removed noise (so a chunk is always one span of the
 source) and stay under ``max_chars`` normalised characters, well inside the
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reportqa.ingest.cleaning import SENTENCE_END, Layout, LineKind
-from reportqa.text import match_form
+from reportqa.ingest.cleaning import Layout, LineKind
+from reportqa.text import SENTENCE_END, match_form
 from reportqa.records import Unit
 from reportqa.ingest.sections import Outline
 

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from reportqa.places import known_districts, short_district_name
-from reportqa.text import match_form
+from reportqa.text import NAMED_YEAR, PLAN_NUMERAL, PLAN_PERIOD, YEAR, match_form, plan_first_year
 
 REPORT = "政府工作报告"
 PLAN = "五年规划纲要"
@@ -23,24 +23,22 @@ NEWS = "新闻"
 OTHER = "其他"
 REPORT_TYPES = (REPORT, PLAN, INFOGRAPHIC)
 
-_REVIEW_HEADING = re.compile(r"(\d{4})年(?:工作)?回顾")
-_TASK_HEADING = re.compile(r"(\d{4})年(?:主要任务|主要工作|工作安排|工作任务)")
-_CONGRESS_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日(?:在.{0,40}?会议上)?")
-_TITLE_YEAR = re.compile(r"(\d{4})年")
+_REVIEW_HEADING = re.compile(rf"({YEAR})年(?:工作)?回顾")
+_TASK_HEADING = re.compile(rf"({YEAR})年(?:主要任务|主要工作|工作安排|工作任务)")
+_CONGRESS_DATE = re.compile(rf"({YEAR})年\d{{1,2}}月\d{{1,2}}日(?:在.{{0,40}}?会议上)?")
 _PLAN_TITLE = re.compile(r"《([^《》]{6,80}?(?:规划|纲要)[^《》]{0,30}?)》")
-_PLAN_NUMBER = {"十一": 2006, "十二": 2011, "十三": 2016, "十四": 2021, "十五": 2026}
-_PLAN_NAME = re.compile(r"第?(十[一二三四五])个?五年?规划|“?(十[一二三四五])五”?规划")
+_PLAN_NAME = re.compile(rf"第?({PLAN_NUMERAL})个?五年?规划|“?({PLAN_NUMERAL})五”?规划")
 _STAT_LINE = re.compile(r"\*\*[^*]{1,20}\*\*")
 _THIS_YEAR = re.compile(r"今年|开局工作|本年度")
 _PAST_YEAR = re.compile(r"过去一年|去年工作|上年工作")
 _YEAR_PERIOD = (
-    (re.compile(r"(\d{4})年.{0,6}?(回顾|完成情况)"), "actual"),
-    (re.compile(r"(\d{4})年.{0,6}?(任务|工作|安排|目标|计划)"), "target"),
+    (re.compile(rf"({YEAR})年.{{0,6}}?(回顾|完成情况)"), "actual"),
+    (re.compile(rf"({YEAR})年.{{0,6}}?(任务|工作|安排|目标|计划)"), "target"),
 )
 _SPAN_PERIOD = (
-    (re.compile(r"(过去五年|十[一二三四五]五.{0,4}回顾)"), "actual"),
+    (re.compile(rf"(过去五年|{PLAN_PERIOD}.{{0,4}}回顾)"), "actual"),
     (re.compile(r"(今后五年)"), "target"),
-    (re.compile(r"(十[一二三四五]五)"), "plan"),
+    (re.compile(rf"({PLAN_PERIOD})"), "plan"),
 )
 
 
@@ -96,7 +94,7 @@ def section_period(section: tuple[str, ...], report_year: int | None = None) -> 
 
 def _label_period(label: str, report_year: int | None) -> tuple[str, str] | None:
     """The period one heading names: a year first, then this/past year, then a plan."""
-    label = re.sub(r"第(十[一二三四五])个五年", r"\1五", label)
+    label = re.sub(rf"第({PLAN_NUMERAL})个五年", r"\1五", label)
     for pattern, kind in _YEAR_PERIOD:
         if match := pattern.search(label):
             return match.group(1), kind
@@ -153,8 +151,8 @@ def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> t
     if not candidates and (match := _CONGRESS_DATE.search(text[:600])):
         candidates.append(int(match.group(1)))
     if not candidates and doc_type == PLAN and (match := _PLAN_NAME.search((title or "") + text[:5000])):
-        candidates.append(_PLAN_NUMBER[match.group(1) or match.group(2)])
-    title_year = int(match.group(1)) if title and (match := _TITLE_YEAR.search(title)) else None
+        candidates.append(plan_first_year(f"{match.group(1) or match.group(2)}五"))
+    title_year = int(match.group(1)) if title and (match := NAMED_YEAR.search(title)) else None
     if not candidates:
         return title_year, None
     year = Counter(candidates).most_common(1)[0][0]
@@ -182,7 +180,7 @@ def _title(source_title: str | None, text: str, year: int | None, district: str 
     if doc_type == PLAN and (match := _PLAN_TITLE.search(text[:5000])):
         return match.group(1)
     if source_title:
-        title_year = _TITLE_YEAR.search(source_title)
+        title_year = NAMED_YEAR.search(source_title)
         if year and title_year and int(title_year.group(1)) != year and doc_type in REPORT_TYPES:
             return source_title.replace(title_year.group(0), f"{year}年", 1)
         return source_title

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reportqa.indexing import store
 from reportqa.ingest.chunking import ChunkingSettings, pack_chunks, sentence_units
 from reportqa.ingest.cleaning import classify_lines
 from reportqa.ingest.dedup import DedupCandidate, find_duplicates
@@ -195,25 +194,3 @@ def _fold_duplicates(analysed: list[AnalysedDocument], sole: set[str], threshold
             item = AnalysedDocument(replace(item.document, also_in=tuple(also_in[doc_id])), item.chunks)
         result.append(item)
     return result
-
-
-def manifest_for(result: IngestResult, settings: Settings) -> dict:
-    """The manifest of an ingest result (see ``reportqa.indexing.store``)."""
-    chunk_counts: dict[str, int] = {}
-    for chunk in result.chunks:
-        chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1
-    return {
-        "format_version": store.FORMAT_VERSION,
-        "chunking": {
-            "max_chars": settings.chunk_max_chars,
-            "overlap_chars": settings.chunk_overlap_chars,
-            "min_chars": settings.chunk_min_chars,
-        },
-        "sources": [
-            {"path": source.path, "sha256": store.file_sha256(source.path), "encoding": source.encoding}
-            for source in result.sources
-        ],
-        "documents": [document.to_json(chunk_counts.get(document.doc_id, 0)) for document in result.documents],
-        "errors": [{"path": error.path, "reason": error.reason} for error in result.errors],
-    }
-

@@ -17,13 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from reportqa.ingest.cleaning import PARAGRAPH_END, SENTENCE_END, DocLine, Layout, LineKind
-from reportqa.text import match_form
+from reportqa.ingest.cleaning import DocLine, Layout, LineKind
+from reportqa.text import PARAGRAPH_END, PLAN_PERIOD, SENTENCE_END, YEAR, chinese_numeral, match_form
 from reportqa.records import Heading
 
 BOX_LEVEL = 9
 _DEEPEST_LEVEL = 4
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二三四五六七八九十百零〇"
 
 # (level, pattern, allowed in the middle of a line)
@@ -36,8 +35,8 @@ _MARKERS = (
 )
 _BOX = re.compile(r"专栏\s*(\d{1,3})")
 _KEYWORD_HEADINGS = ("前言", "结语", "序言", "后记", "附录", "附件", "名词解释", "附表")
-_PERIOD_HEADING = re.compile(r"^(\d{4}年?(工作回顾|主要任务|主要工作|工作安排)|(回顾|展望|盘点)“?十[一二三四五六]五”?)$")
-_SENTENCE_STOPS = "。！？：:；;"
+_PERIOD_HEADING = re.compile(rf"^({YEAR}年?(工作回顾|主要任务|主要工作|工作安排)|(回顾|展望|盘点)“?{PLAN_PERIOD}”?)$")
+_SENTENCE_STOPS = SENTENCE_END + "：:"
 _LABEL_STOPS = _SENTENCE_STOPS + "，,"
 _MAX_LABEL_CHARS = 30
 # Phrases that end a top-level heading of a work report; used to find where a
@@ -91,18 +90,6 @@ def _close_boxes(stack: list[tuple[Heading, int | None]], position: int) -> None
         if box_end is not None and box_end <= position:
             del stack[depth:]
             return
-
-
-def chinese_numeral(text: str) -> int:
-    """Value of a numeral such as 三, 十二, 二十一 or 12 (0 when unreadable)."""
-    if text.isdigit():
-        return int(text)
-    if "百" in text:
-        return 0
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
-    return _CN_DIGITS.get(text, 0) if len(text) == 1 else 0
 
 
 def find_outline(text: str, layout: Layout) -> Outline:
@@ -185,7 +172,7 @@ def _after_sentence_end(text: str, position: int, floor: int) -> bool:
     index = position - 1
     while index >= floor and text[index].isspace():
         index -= 1
-    return index >= floor and text[index] in SENTENCE_END + "：:"
+    return index >= floor and text[index] in _SENTENCE_STOPS
 
 
 def _is_short(line: DocLine) -> bool:

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 
 from reportqa.records import DocumentSpan, SourceText
+from reportqa.text import YEAR
 
 _ENTRY_TITLE = re.compile(r"^\s*[•·●▪◆■]\s*(\S.{1,100}?)\s*$")
-_POSTING_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$")
+_POSTING_DATE = re.compile(rf"^\s*{YEAR}-\d{{1,2}}-\d{{1,2}}(\s+\d{{1,2}}:\d{{2}}(:\d{{2}})?)?\s*$")
 # A listing needs at least this many entries; one bullet line proves nothing.
 _MIN_ENTRIES = 2
 

@@ -24,7 +24,7 @@ from reportqa.indexing.build import check_compatible
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
 from reportqa.places import short_district_name
 from reportqa.records import Chunk, Document, Hit
-from reportqa.search.rescoring import Rescorer, WindowMatch, sentence_offsets
+from reportqa.search.rescoring import Rescorer, WindowMatch
 from reportqa.settings import Settings
 
 
@@ -77,7 +77,7 @@ class SearchIndex:
         lexical = LexicalIndex.load(index_dir / store.LEXICAL)
         offsets = store.read_array(index_dir, store.SENTENCE_OFFSETS)
         sentence_vectors = store.read_array(index_dir, store.SENTENCES)
-        expected = sentence_offsets([chunk.text for chunk in chunks])
+        expected = store.sentence_offsets([chunk.text for chunk in chunks])
         if (not len(chunks) == len(dense) == len(lexical) or offsets is None or sentence_vectors is None
                 or not np.array_equal(offsets, expected) or len(sentence_vectors) != expected[-1]):
             raise store.IndexUnusable(

@@ -21,15 +21,14 @@ from importlib import resources
 
 from reportqa.ingest.metadata import PLAN
 from reportqa.places import find_districts
-from reportqa.text import search_form
+from reportqa.text import PLAN_PERIOD, PLANS, YEAR_MENTION, chinese_numeral, plan_first_year, search_form
 
 FIGURE, LIST, COMPARISON, FACT = "figure", "list", "comparison", "fact"
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
-_PLAN_PERIOD = re.compile(r"[“\"]?(十[一二三四五六七八九]五)[”\"]?")
+_PLAN_PERIOD = re.compile(rf"[“\"]?({PLAN_PERIOD})[”\"]?")
 # Phrases that name a year without writing it (see implied_years).
-_FIRST_PLAN_YEAR = re.compile(r"(十[一二三四五六七八九]五)[”\"]?(?:规划)?的?(?:开局之年|开局年|第一年|首年|开局)")
-_LAST_PLAN_YEAR = re.compile(r"(十[一二三四五六七八九]五)[”\"]?(?:规划)?的?(?:末|收官|最后一年|期末)")
+_FIRST_PLAN_YEAR = re.compile(rf"({PLAN_PERIOD})[”\"]?(?:规划)?的?(?:开局之年|开局年|第一年|首年|开局)")
+_LAST_PLAN_YEAR = re.compile(rf"({PLAN_PERIOD})[”\"]?(?:规划)?的?(?:末|收官|最后一年|期末)")
 _BEFORE_PANDEMIC = re.compile(r"(?:新冠)?(?:肺炎)?疫情(?:暴发|爆发|发生|出现)?(?:之|以)?前(?:的那|那|的)?一年")
 _PANDEMIC_YEAR = re.compile(r"(?:新冠)?(?:肺炎)?疫情(?:暴发|爆发|发生)的?(?:那一年|当年|那年)")
 _PANDEMIC_START = 2020
@@ -81,8 +80,8 @@ class Understanding:
         its target year, so the plan (十四五) is preferred too.
         """
         periods = [*map(str, self.years), *self.plan_periods]
-        periods += [str(plan_first_year(plan) + 4) for plan in self.plan_periods if plan in _PLANS]
-        periods += [plan for plan in _PLANS for year in self.years if plan_first_year(plan) + 4 == year]
+        periods += [str(plan_first_year(plan) + 4) for plan in self.plan_periods if plan_first_year(plan)]
+        periods += [plan for plan in PLANS for year in self.years if plan_first_year(plan) + 4 == year]
         return tuple(dict.fromkeys(periods))
 
     def describe(self) -> str:
@@ -112,7 +111,7 @@ def understand(question: str, report_year: int | None = None) -> Understanding:
     """
     text = search_form(question)
     districts = find_districts(text)
-    years = [int(match.group(1)) for match in _YEAR.finditer(text)]
+    years = [int(match.group(1)) for match in YEAR_MENTION.finditer(text)]
     if report_year is not None:
         years += [report_year + offset for word, offset in _RELATIVE_YEARS.items() if word in text]
     years += implied_years(text)
@@ -131,14 +130,6 @@ def understand(question: str, report_year: int | None = None) -> Understanding:
     )
 
 
-_PLANS = ("十一五", "十二五", "十三五", "十四五", "十五五")
-
-
-def plan_first_year(plan: str) -> int:
-    """The first year of a five-year plan: 十四五 → 2021 (十一五 = 2006)."""
-    return 2006 + 5 * _PLANS.index(plan) if plan in _PLANS else 0
-
-
 def implied_years(text: str) -> list[int]:
     """Years a question names by description: 十四五开局之年 → 2021, 十三五末 → 2020, 疫情前一年 → 2019."""
     years = [plan_first_year(match.group(1)) for match in _FIRST_PLAN_YEAR.finditer(text)]
@@ -152,11 +143,7 @@ def implied_years(text: str) -> list[int]:
 
 def count_variants(text: str) -> tuple[str, ...]:
     """Counts written in words, in digits as well: 三个千亿级产业 → 3个."""
-    return tuple(dict.fromkeys(f"{_DIGITS[number]}{unit}" for number, unit in _COUNT.findall(text)))
-
-
-_DIGITS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
-           "九": "9", "十": "10"}
+    return tuple(dict.fromkeys(f"{chinese_numeral(number)}{unit}" for number, unit in _COUNT.findall(text)))
 
 
 def _kind(text: str, districts: tuple[str, ...]) -> str:

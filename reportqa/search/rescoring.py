@@ -17,7 +17,6 @@ rankings (fused order, coverage, dense) are combined by reciprocal-rank fusion.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,23 +24,10 @@ import numpy as np
 
 from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.places import district_forms
+from reportqa.text import YEAR_MENTION, has_figure, sentences
 
-_SENTENCE = re.compile(r"[^。；！？!?;]+[。；！？!?;]*")
-_NUMBER = re.compile(r"\d")
-_YEAR_TERM = re.compile(r"^(?:19|20)\d{2}年?$")
 # How much a sentence without any digit counts when the question wants a figure.
 NUMBERLESS_FACTOR = 0.7
-
-
-def sentences(text: str) -> list[str]:
-    """``text`` cut after 。；！？ (a sentence keeps its end mark); blank pieces dropped."""
-    return [piece for piece in _SENTENCE.findall(text) if piece.strip()]
-
-
-def sentence_offsets(texts: Sequence[str]) -> np.ndarray:
-    """Row boundaries: the sentences of text i are rows ``offsets[i]:offsets[i + 1]``."""
-    counts = [len(sentences(text)) for text in texts]
-    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -82,7 +68,7 @@ class Rescorer:
     def content_terms(self, query: str) -> list[str]:
         """The query's terms without district names and years (filters carry those)."""
         terms = dict.fromkeys(self._analyser(query))
-        return [term for term in terms if term not in self._place_terms and not _YEAR_TERM.match(term)]
+        return [term for term in terms if term not in self._place_terms and not YEAR_MENTION.fullmatch(term)]
 
     def match(self, row: int, terms: Sequence[str], query_vector: np.ndarray, want_figure: bool = False) -> WindowMatch:
         return WindowMatch(self.coverage(row, terms, want_figure), self.dense(row, query_vector))
@@ -124,6 +110,6 @@ class Rescorer:
 
     def _sentence_terms(self, row: int) -> list[tuple[frozenset[str], bool]]:
         if row not in self._terms:
-            self._terms[row] = [(frozenset(self._analyser(sentence)), bool(_NUMBER.search(sentence)))
+            self._terms[row] = [(frozenset(self._analyser(sentence)), has_figure(sentence))
                                 for sentence in sentences(self._texts[row])]
         return self._terms[row]

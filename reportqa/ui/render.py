@@ -16,17 +16,16 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from reportqa.records import Answer
+from reportqa.answer.citations import CITATION_MARK
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.ingest.loaders import load_source
-from reportqa.records import Hit
+from reportqa.records import Answer, Hit
+from reportqa.text import NUMBER, sentences
 
 CONTEXT_CHARS = 500
 DRAFT_LABEL = "草稿，核对中…"
-_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
-_CITATION = re.compile(r"\[(\d{1,2})\]")
 # A figure and the character after it (its unit: 张, 家, 亿, %), so 4家 does not mark every 4.
-_FIGURE = re.compile(r"(\d+(?:\.\d+)?)([^\d\s\[\]。，,；;、：:]?)")
+_FIGURE = re.compile(rf"({NUMBER.pattern})([^\d\s\[\]。，,；;、：:]?)")
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:
@@ -133,11 +132,11 @@ def cited_figures(answer: Answer) -> dict[int, list[str]]:
     so, else bare (``774``), so highlighting it marks the figure and not every
     digit that happens to match.
     """
-    asked = set(re.findall(r"\d+(?:\.\d+)?", answer.rewritten_question or answer.question))
+    asked = set(NUMBER.findall(answer.rewritten_question or answer.question))
     found: dict[int, list[tuple[str, str]]] = {n: [] for n in range(1, len(answer.citations) + 1)}
-    for sentence in _SENTENCE.findall(answer.answer):
-        numbers = [int(n) for n in _CITATION.findall(sentence) if 1 <= int(n) <= len(answer.citations)]
-        for number, unit in _FIGURE.findall(_CITATION.sub("", sentence)):
+    for sentence in sentences(answer.answer):
+        numbers = [int(n) for n in CITATION_MARK.findall(sentence) if 1 <= int(n) <= len(answer.citations)]
+        for number, unit in _FIGURE.findall(CITATION_MARK.sub("", sentence)):
             if number not in asked:
                 for n in numbers:
                     found[n].append((number, number + unit))
@@ -159,7 +158,7 @@ def _with_citation_links(text: str, turn: int, count: int) -> str:
         target = source_id(turn, number)
         return f'<a class="rq-cite" href="#{target}" data-source="{target}">[{number}]</a>'
 
-    return _CITATION.sub(link, html.escape(text))
+    return CITATION_MARK.sub(link, html.escape(text))
 
 
 def source_item(hit: Hit, turn: int, number: int, marks: Iterable[str] = ()) -> str:

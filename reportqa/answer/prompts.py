@@ -1,0 +1,82 @@
+"""What the models are told, and the refusal phrase: every prompt text in one place.
+
+The chat generators share one prompt: a short Chinese system message and the
+passages numbered ``[n]`` with title and breadcrumb, each cut to the sentences
+that best match the question (``excerpt``), so prompt processing (which
+dominates latency on two cores) stays short. A figure question is put before
+the passages as well as after them (read without it, a small model copies a
+neighbouring figure); a fact question asks for the source's own words; one
+side of a comparison asks for that district only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from reportqa.indexing.lexical import ReportAnalyser
+from reportqa.records import Hit
+from reportqa.search.question import COMPARISON, FIGURE, LIST, Understanding
+from reportqa.text import sentences
+
+# What an answer says when the passages back nothing.
+REFUSAL = "无法从文档中找到"
+SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料，用简短的中文回答问题，每个数字后面标注它所在资料的编号，例如[1]。"
+ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
+FACT_INSTRUCTION = "请照录资料原文中引号内的原话回答，并在句末标注资料编号，如[1]。"
+LIST_INSTRUCTION = "请照录资料原文，用一句话列出全部各项，用顿号分隔，不加解释，并在句末标注资料编号，如[1]。"
+SIDE_INSTRUCTION = "请只回答{district}的情况，用一句话写出{district}的具体数字，并在句末标注资料编号，如[1]。"
+COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
+
+
+def excerpt(text: str, terms: Sequence[str], budget: int, analyser: Callable[[str], list[str]]) -> str:
+    """The passage cut to its best-matching sentences (in their order) within ``budget`` characters."""
+    pieces = sentences(text)
+    if len(text) <= budget or not pieces:
+        return text
+    wanted = set(terms)
+    scored = sorted(range(len(pieces)), key=lambda i: (-len(wanted & set(analyser(pieces[i]))), i))
+    chosen: list[int] = []
+    used = 0
+    for index in scored:
+        if used + len(pieces[index]) > budget and chosen:
+            continue
+        chosen.append(index)
+        used += len(pieces[index])
+    return "…".join("".join(pieces[i] for i in run) for run in _runs(sorted(chosen)))
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budget: int,
+                    numbers: Sequence[int] | None = None, side: str | None = None) -> list[tuple[str, str]]:
+    """(role, content) messages: the system prompt, then the numbered passages and the question.
+
+    ``numbers`` are the passages' citation numbers (1… by default); ``side``
+    asks for one district's part of a comparison.
+    """
+    analyser = ReportAnalyser()
+    terms = analyser(understanding.search_text())
+    blocks = []
+    for number, passage in zip(numbers or range(1, len(passages) + 1), passages):
+        where = " › ".join(passage.section[-2:])
+        blocks.append(f"[{number}]《{passage.title}》{where}\n{excerpt(passage.text, terms, budget, analyser)}")
+    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{understanding.question}\n{_instruction(understanding, side)}"
+    if understanding.kind == FIGURE:
+        # Read with the question in mind: a small model otherwise copies a neighbouring figure.
+        user = f"问题：{understanding.question}\n" + user
+    return [("system", SYSTEM_PROMPT), ("human", user)]
+
+
+def _instruction(understanding: Understanding, side: str | None) -> str:
+    if side:
+        return SIDE_INSTRUCTION.format(district=side)
+    return {COMPARISON: COMPARISON_INSTRUCTION, FIGURE: ANSWER_INSTRUCTION,
+            LIST: LIST_INSTRUCTION}.get(understanding.kind, FACT_INSTRUCTION)

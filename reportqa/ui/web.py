@@ -1,0 +1,111 @@
+"""The web app's pages: 问答 (chat), 搜索 (search) and 文库 (library), built with Gradio.
+
+``build_app`` lays out the three tabs over one open index; the handlers they
+call live in ``reportqa.ui.handlers`` and the HTML they show in
+``reportqa.ui.render``. Answers are generated one at a time (a local model
+on two cores) while searches run on their own queue.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import gradio as gr
+
+from reportqa.answer.generation import GENERATORS
+from reportqa.answer.pipeline import Answerer
+from reportqa.search.hybrid import SearchIndex
+from reportqa.search.retrieval import Retriever
+from reportqa.ui import render
+from reportqa.ui.handlers import ALL, GeneratorPool, make_chat, make_search
+
+LIBRARY_COLUMNS = ["标题", "区", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
+EXAMPLE_QUESTIONS = ["嘉定区2020年一般公共预算收入是多少？", "青浦和闵行2021年的GDP增速目标分别是多少？", "那松江呢？"]
+
+
+def library_rows(index: SearchIndex) -> list[list]:
+    return [[d["title"], d["district"] or "", d["year"] or "", d["doc_type"], d["n_chunks"], d["source_file"],
+             "、".join(d["also_in"]), "；".join(d["notes"])] for d in index.manifest["documents"]]
+
+
+def filter_choices(index: SearchIndex) -> tuple[list[str], list[str], list[str]]:
+    documents = index.manifest["documents"]
+    years = sorted({str(d["year"]) for d in documents if d["year"]}, reverse=True)
+    types = sorted({d["doc_type"] for d in documents})
+    return [ALL, *index.districts()], [ALL, *years], [ALL, *types]
+
+
+def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr.Blocks:
+    """The app on ``index``, whose settings give the default generator and the answer's passage count.
+
+    Args:
+        index: the open index.
+        generators: where the chat gets its generators (default: made from the index's settings).
+    """
+    settings = index.settings
+    choices = filter_choices(index)
+    retriever = Retriever(index)
+    chat = make_chat(Answerer(retriever, settings.answer_passages), generators or GeneratorPool(settings))
+    with gr.Blocks(title="reportqa · 政府工作报告检索") as demo:
+        gr.Markdown("## reportqa · 政府工作报告与规划纲要检索")
+        with gr.Tab("问答"):
+            _chat_tab(chat, settings.generator, choices)
+        with gr.Tab("搜索"):
+            _search_tab(make_search(retriever), choices)
+        with gr.Tab("文库"):
+            gr.Markdown(f"{len(index.manifest['documents'])} 篇文档，{len(index.chunks)} 个段落。")
+            gr.Dataframe(value=library_rows(index), headers=LIBRARY_COLUMNS, interactive=False,
+                         elem_id="rq-library")
+    return demo
+
+
+def _filter_dropdowns(choices: tuple[list[str], list[str], list[str]]) -> list[Any]:
+    """The 区 / 报告年份 / 文档类型 dropdowns, each starting at 全部."""
+    return [gr.Dropdown(values, value=ALL, label=label) for values, label in zip(choices, ("区", "报告年份", "文档类型"))]
+
+
+def _chat_tab(chat: Any, default_generator: str, choices: tuple[list[str], list[str], list[str]]) -> None:
+    turns = gr.State([])
+    conversation = gr.HTML(render.conversation_html([]), elem_id="rq-chat", js_on_load=render.CITATION_JS)
+    with gr.Row():
+        ask = gr.Textbox(label="问题", placeholder="例如：嘉定区2020年一般公共预算收入是多少？追问可以只说「那松江呢？」",
+                         elem_id="rq-ask", scale=5)
+        send = gr.Button("发送", variant="primary", elem_id="rq-send", scale=1)
+    gr.Examples([[question] for question in EXAMPLE_QUESTIONS], inputs=[ask], label="示例问题")
+    with gr.Row():
+        generator = gr.Dropdown(list(GENERATORS), value=default_generator, label="生成器", elem_id="rq-generator")
+        filters = _filter_dropdowns(choices)
+        clear = gr.Button("清空对话", elem_id="rq-clear", scale=0)
+    # One model call at a time on two cores: both triggers share one queue of size 1.
+    answering = {"fn": chat, "inputs": [ask, turns, generator, *filters],
+                 "outputs": [conversation, turns, ask], "concurrency_limit": 1,
+                 "concurrency_id": "answer", "show_progress": "minimal"}
+    send.click(**answering)
+    ask.submit(**answering)
+    clear.click(lambda: (render.conversation_html([]), []), None, [conversation, turns], queue=False)
+
+
+def _search_tab(search: Any, choices: tuple[list[str], list[str], list[str]]) -> None:
+    with gr.Row():
+        query = gr.Textbox(label="问题或关键词", placeholder="例如：嘉定区2020年一般公共预算收入是多少？",
+                           elem_id="rq-query", scale=5)
+        button = gr.Button("搜索", variant="primary", elem_id="rq-search", scale=1)
+    with gr.Row():
+        filters = _filter_dropdowns(choices)
+        k = gr.Slider(1, 20, value=8, step=1, label="结果数")
+    results = gr.HTML(elem_id="rq-results")
+    # Searches have their own queue, so they stay quick while an answer is being generated.
+    searching = {"fn": search, "inputs": [query, *filters, k], "outputs": results, "concurrency_limit": 2,
+                 "concurrency_id": "search"}
+    button.click(**searching)
+    query.submit(**searching)
+
+
+def warm_up(index: SearchIndex, generators: GeneratorPool) -> None:
+    """Load the embedding model, then the default generator (an unconfigured one is reported when asked)."""
+    index.warm_up()
+    try:
+        generators.get(index.settings.generator)
+    except ValueError as error:
+        print(f"note: {error}", file=sys.stderr)
