@@ -1,7 +1,9 @@
-"""Shared helpers for the tests: small report texts written to tmp files."""
+"""Shared helpers for the tests: small report texts, the indexes built from them, the browser fixtures."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -76,37 +78,59 @@ OTHER_REPORT = """2021年松江区人民政府工作报告
 """
 
 
-@pytest.fixture
-def fake_embedder():
+def build_index(reports: Path, index: Path) -> Path:
+    """Index the report files in the folder ``reports`` at ``index`` with the fake embedder."""
+    import ingest
     from fakes import BigramEmbedder
 
-    return BigramEmbedder()
-
-
-@pytest.fixture
-def small_index(write_file, tmp_path, fake_embedder):
-    """An index of two small reports (嘉定区 and 松江区, 2021) built with the fake embedder."""
-    import ingest
-
-    write_file("reports/jiading.txt", SMALL_REPORT)
-    write_file("reports/songjiang.txt", OTHER_REPORT)
-    index = tmp_path / "index"
-    assert ingest.main([str(tmp_path / "reports"), "--index", str(index)], embedder=fake_embedder) == 0
+    assert ingest.main([str(reports), "--index", str(index)], embedder=BigramEmbedder()) == 0
     return index
 
 
-@pytest.fixture(scope="module")
-def small_index_dir(tmp_path_factory):
-    """The ``small_index`` reports indexed once per test module, for a served app."""
-    import ingest
-    from fakes import BigramEmbedder
+def copy_index(folder: Path, target: Path) -> Path:
+    """Copy ``folder``'s ``reports`` and ``index`` into ``target``; returns the copied index.
 
+    The index records its source files by path (``manifest.json`` and
+    ``chunks.jsonl``); those paths are moved to the copied reports, so the copy
+    is what ingesting ``target / "reports"`` into ``target / "index"`` would
+    have written (chunk and document ids come from file names, not paths).
+    """
+    shutil.copytree(folder / "reports", target / "reports")
+    shutil.copytree(folder / "index", target / "index")
+    for name in ("manifest.json", "chunks.jsonl"):
+        path = target / "index" / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(f"{folder / 'reports'}{os.sep}", f"{target / 'reports'}{os.sep}"),
+                        encoding="utf-8")
+    return target / "index"
+
+
+@pytest.fixture(scope="session")
+def shared_small_index(tmp_path_factory) -> Path:
+    """An index of two small reports (嘉定区 and 松江区, 2021; SMALL_REPORT and OTHER_REPORT in the
+    ``reports`` folder beside it), built once per session with the fake embedder.
+
+    Shared by every test that asks for it: read it, never change it (``small_index`` is a copy of
+    your own).
+    """
     folder = tmp_path_factory.mktemp("small")
     (folder / "reports").mkdir()
     (folder / "reports" / "jiading.txt").write_text(SMALL_REPORT, encoding="utf-8")
     (folder / "reports" / "songjiang.txt").write_text(OTHER_REPORT, encoding="utf-8")
-    assert ingest.main([str(folder / "reports"), "--index", str(folder / "index")], embedder=BigramEmbedder()) == 0
-    return folder / "index"
+    return build_index(folder / "reports", folder / "index")
+
+
+@pytest.fixture
+def small_index(shared_small_index, tmp_path) -> Path:
+    """A copy of ``shared_small_index`` for one test to change: ``tmp_path / "index"``, with its
+    reports in ``tmp_path / "reports"``."""
+    return copy_index(shared_small_index.parent, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """The bundled corpus (``data/reports``) indexed once per session with the fake embedder; read only."""
+    return build_index(CORPUS, tmp_path_factory.mktemp("corpus") / "index")
 
 
 @pytest.fixture(scope="session")
@@ -124,8 +148,8 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def small_app_url(small_index_dir):
-    """The web app on ``small_index_dir`` (fake embedder), served in this process on a free port.
+def small_app_url(shared_small_index):
+    """The web app on ``shared_small_index`` (fake embedder), served in this process on a free port.
 
     The chat's default generator is the extractive one (no model), and the
     relevance threshold is 0: the fake embedder's cosines are far below the
@@ -137,7 +161,7 @@ def small_app_url(small_index_dir):
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
-    settings = Settings.from_env(index_dir=str(small_index_dir), relevance_threshold=0.0, generator="extractive")
+    settings = Settings.from_env(index_dir=str(shared_small_index), relevance_threshold=0.0, generator="extractive")
     index = SearchIndex.open(settings, BigramEmbedder())
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GRADIO_ANALYTICS_ENABLED", "False")

@@ -1,6 +1,9 @@
 import threading
+from pathlib import Path
 
-from conftest import SMALL_REPORT
+import gradio as gr
+import pytest
+from conftest import SMALL_REPORT, build_index
 from fakes import BigramEmbedder
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
@@ -18,14 +21,24 @@ def open_index(index):
     return SearchIndex.open(Settings.from_env(index_dir=str(index)), BigramEmbedder())
 
 
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory):
+    """The small report with markup in a passage: a script and an image tag inside its 养老床位 sentence."""
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "reports").mkdir()
+    hostile = SMALL_REPORT.replace("新增养老床位774张。", "新增养老床位774张<script>alert('x')</script><img src=x onerror=1>。")
+    (folder / "reports" / "hostile.txt").write_text(hostile, encoding="utf-8")
+    return build_index(folder / "reports", folder / "index")
+
+
 def test_highlight_marks_terms_and_escapes_everything_else():
     marked = render.highlight("<b>新增养老床位</b>774张", ["养老床位", "774"])
     assert marked == "&lt;b&gt;新增<mark>养老床位</mark>&lt;/b&gt;<mark>774</mark>张"
     assert render.highlight("养老床位", ["养老", "老床"]) == "<mark>养老床</mark>位"
 
 
-def test_search_page_shows_cards_with_terms_marked_and_context(small_index):
-    search = app.make_search(Retriever(open_index(small_index)))
+def test_search_page_shows_cards_with_terms_marked_and_context(shared_small_index):
+    search = app.make_search(Retriever(open_index(shared_small_index)))
     page = search("嘉定新增养老床位", app.ALL, app.ALL, app.ALL, 3)
     assert page.startswith('<p class="rq-understood">理解: ') and "区=嘉定区" in page
     assert page.count('<article class="rq-card"') == 3
@@ -33,41 +46,66 @@ def test_search_page_shows_cards_with_terms_marked_and_context(small_index):
     assert '<details class="rq-more"><summary>上下文' in page and '<mark class="passage">' in page
 
 
-def test_context_reaches_past_the_passage_into_the_source(small_index):
-    hit = open_index(small_index).search("新增上市企业4家", k=1)[0]
+def test_context_reaches_past_the_passage_into_the_source(shared_small_index):
+    hit = open_index(shared_small_index).search("新增上市企业4家", k=1)[0]
+    source = Path(hit.source_file).read_text(encoding="utf-8")
     context = render.context_html(hit, window=50, marked=["4家"])
-    passage = context.split('<mark class="passage">')[1].split("</mark>", 1)
     assert "新增上市企业<mark>4家</mark>" in context
-    assert context.index('<mark class="passage">') > len('<div class="rq-context">') and passage
+    before, rest = context.removeprefix('<div class="rq-context">').split('<mark class="passage">')
+    after = rest.removesuffix("</div>").rsplit("</mark>", 1)[1]
+    # Whole lines of the source from at least 50 characters before the passage to at least 50 after it.
+    assert len(before) >= 50 and source[:hit.char_start].endswith(before)
+    assert source[:hit.char_start - len(before)].endswith("\n")
+    assert len(after) >= 50 and source[hit.char_end:].startswith(after)
+    assert source[hit.char_end + len(after):].startswith("\n")
 
 
-def test_report_markup_is_shown_as_text(write_file, tmp_path):
-    import ingest
-
-    hostile = SMALL_REPORT.replace("新增养老床位774张。", "新增养老床位774张。<script>alert('x')</script><img src=x onerror=1>")
-    write_file("reports/hostile.txt", hostile)
-    index = tmp_path / "index"
-    assert ingest.main([str(tmp_path / "reports"), "--index", str(index)], embedder=BigramEmbedder()) == 0
-    page = app.make_search(Retriever(open_index(index)))("script alert 养老床位", app.ALL, app.ALL, app.ALL, 5)
+def test_report_markup_is_shown_as_text(hostile_index):
+    page = app.make_search(Retriever(open_index(hostile_index)))("script alert 养老床位", app.ALL, app.ALL, app.ALL, 5)
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
 
 
-def test_empty_query_asks_for_one(small_index):
-    assert "请输入" in app.make_search(Retriever(open_index(small_index)))("  ", app.ALL, app.ALL, app.ALL, 5)
+def test_empty_query_asks_for_one(shared_small_index):
+    assert "请输入" in app.make_search(Retriever(open_index(shared_small_index)))("  ", app.ALL, app.ALL, app.ALL, 5)
 
 
-def test_filters_and_library_come_from_the_manifest(small_index):
-    index = open_index(small_index)
+def test_filters_and_library_come_from_the_manifest(shared_small_index):
+    index = open_index(shared_small_index)
     districts, years, types = app.filter_choices(index)
     assert districts == [app.ALL, "嘉定区", "松江区"] and years == [app.ALL, "2021"] and "政府工作报告" in types
     rows = app.library_rows(index)
     assert len(rows) == 2 and {row[1] for row in rows} == {"嘉定区", "松江区"}
-    assert app.build_app(index) is not None
 
 
-def test_results_below_the_relevance_threshold_carry_a_notice(small_index):
-    hits = open_index(small_index).search("养老床位", k=2)
+def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_index, monkeypatch):
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    index = open_index(shared_small_index)
+    demo = app.build_app(index)
+    blocks = list(demo.blocks.values())
+    assert [block.label for block in blocks if isinstance(block, gr.Tab)] == ["问答", "搜索", "文库"]
+    named = {block.elem_id: block for block in blocks if getattr(block, "elem_id", None)}
+    assert named["rq-generator"].value == index.settings.generator
+    district_filters = [block for block in blocks if isinstance(block, gr.Dropdown) and block.label == "区"]
+    assert [[value for value, _ in block.choices] for block in district_filters] == [[app.ALL, "嘉定区", "松江区"]] * 2
+    assert named["rq-library"].value["data"] == app.library_rows(index)
+
+    def handler(elem_id, event):
+        (function,) = [fn for fn in demo.fns.values() if (named[elem_id]._id, event) in fn.targets]
+        return function
+
+    search = handler("rq-search", "click")
+    assert search.outputs == [named["rq-results"]] and search.concurrency_id == "search"
+    assert handler("rq-query", "submit").fn is search.fn
+    assert search.fn("嘉定新增养老床位", app.ALL, app.ALL, app.ALL, 3).count('<article class="rq-card"') == 3
+    send = handler("rq-send", "click")
+    assert send.inputs[0] is named["rq-ask"] and send.outputs[0] is named["rq-chat"]
+    assert (send.concurrency_id, send.concurrency_limit) == ("answer", 1)  # one answer at a time
+    assert handler("rq-ask", "submit").fn is send.fn
+
+
+def test_results_below_the_relevance_threshold_carry_a_notice(shared_small_index):
+    hits = open_index(shared_small_index).search("养老床位", k=2)
     assert "没有找到明显相关的段落" in render.results_html(hits, "养老床位", relevant=False)
     assert "没有找到明显相关的段落" not in render.results_html(hits, "养老床位")
 
@@ -102,8 +140,8 @@ def run_chat(chat, question, turns=(), generator="extractive"):
     return list(chat(question, list(turns), generator, app.ALL, app.ALL, app.ALL))
 
 
-def test_an_answer_links_each_citation_to_its_source_with_the_figure_marked(small_index):
-    answer = answerer(small_index).ask(JIADING_BEDS, fake_chat("嘉定2020年新增养老床位774张[1]。"))
+def test_an_answer_links_each_citation_to_its_source_with_the_figure_marked(shared_small_index):
+    answer = answerer(shared_small_index).ask(JIADING_BEDS, fake_chat("嘉定2020年新增养老床位774张[1]。"))
     page = render.answer_html(answer, turn=3)
     assert '<a class="rq-cite" href="#rq-src-3-1" data-source="rq-src-3-1">[1]</a>' in page
     assert page.count('<li class="rq-source" id="rq-src-3-') == len(answer.citations) == 1
@@ -115,21 +153,21 @@ def test_an_answer_links_each_citation_to_its_source_with_the_figure_marked(smal
     assert "<mark>2020" not in context and "无法从文档中找到" not in page and "理解为" not in page
 
 
-def test_cited_figures_fall_back_to_the_bare_number_when_the_unit_differs(small_index):
-    answer = answerer(small_index).ask(JIADING_BEDS, fake_chat("嘉定新增养老床位774个[1]。"))
+def test_cited_figures_fall_back_to_the_bare_number_when_the_unit_differs(shared_small_index):
+    answer = answerer(shared_small_index).ask(JIADING_BEDS, fake_chat("嘉定新增养老床位774个[1]。"))
     assert render.cited_figures(answer) == {1: ["774"]}
 
 
-def test_a_refusal_lists_the_related_passages(small_index):
-    answer = answerer(small_index).ask(JIADING_BEDS, fake_chat("新增养老床位900张[1]。"))
+def test_a_refusal_lists_the_related_passages(shared_small_index):
+    answer = answerer(shared_small_index).ask(JIADING_BEDS, fake_chat("新增养老床位900张[1]。"))
     page = render.answer_html(answer, turn=1)
     assert '<p class="rq-answer rq-refused">无法从文档中找到</p>' in page
     assert "<h4>可能相关</h4>" in page and 'class="rq-cite"' not in page
     assert page.count('<li class="rq-source" id="rq-src-1-') == len(answer.related) > 0
 
 
-def test_the_chat_streams_a_draft_then_shows_the_verified_answer(small_index):
-    chat = chat_handler(small_index, lambda name, settings: GeneratorChoice(fake_chat("新增养老床位774张[3]。"),
+def test_the_chat_streams_a_draft_then_shows_the_verified_answer(shared_small_index):
+    chat = chat_handler(shared_small_index, lambda name, settings: GeneratorChoice(fake_chat("新增养老床位774张[3]。"),
                                                                             note="本地模型不可用，改用摘录"))
     updates = run_chat(chat, JIADING_BEDS, generator="local")
     pages = [page for page, _, _ in updates]
@@ -142,8 +180,8 @@ def test_the_chat_streams_a_draft_then_shows_the_verified_answer(small_index):
     assert len(turns) == 1 and turns[0][:2] == (JIADING_BEDS, JIADING_BEDS)
 
 
-def test_a_follow_up_is_answered_from_the_earlier_question(small_index):
-    chat = chat_handler(small_index)
+def test_a_follow_up_is_answered_from_the_earlier_question(shared_small_index):
+    chat = chat_handler(shared_small_index)
     *_, (_, turns, _) = run_chat(chat, "嘉定2020年新增上市企业几家？")
     *_, (page, turns, _) = run_chat(chat, "那松江呢？", turns)
     assert page.count('<section class="rq-turn">') == 2
@@ -152,7 +190,7 @@ def test_a_follow_up_is_answered_from_the_earlier_question(small_index):
     assert [asked for _, asked, _ in turns] == ["嘉定2020年新增上市企业几家？", "松江区2020年新增上市企业几家？"]
 
 
-def test_generators_are_made_once_per_name_and_a_failure_is_shown(small_index):
+def test_generators_are_made_once_per_name_and_a_failure_is_shown(shared_small_index):
     made = []
 
     def make(name, settings):
@@ -161,7 +199,7 @@ def test_generators_are_made_once_per_name_and_a_failure_is_shown(small_index):
             raise ValueError("the openai generator needs REPORTQA_LLM_BASE_URL")
         return GeneratorChoice(ExtractiveGenerator())
 
-    chat = chat_handler(small_index, make)
+    chat = chat_handler(shared_small_index, make)
     assert made == []  # nothing is loaded before the first question
     *_, (_, turns, _) = run_chat(chat, JIADING_BEDS)
     *_, (_, turns, _) = run_chat(chat, "松江新建公园绿地多少公顷？", turns)
@@ -171,14 +209,8 @@ def test_generators_are_made_once_per_name_and_a_failure_is_shown(small_index):
     assert after == turns and made == ["extractive", "openai"]
 
 
-def test_chat_text_is_escaped(write_file, tmp_path):
-    import ingest
-
-    hostile = SMALL_REPORT.replace("新增养老床位774张。", "新增养老床位774张<script>alert('x')</script><img src=x onerror=1>。")
-    write_file("reports/hostile.txt", hostile)
-    index = tmp_path / "index"
-    assert ingest.main([str(tmp_path / "reports"), "--index", str(index)], embedder=BigramEmbedder()) == 0
-    *_, (page, _, _) = run_chat(chat_handler(index), "<b>嘉定</b>2020年新增了多少张养老床位？")
+def test_chat_text_is_escaped(hostile_index):
+    *_, (page, _, _) = run_chat(chat_handler(hostile_index), "<b>嘉定</b>2020年新增了多少张养老床位？")
     assert "<script>" not in page and "<img" not in page and "<b>" not in page
     assert "&lt;script&gt;" in page and "&lt;b&gt;嘉定&lt;/b&gt;" in page
     assert "<script>" not in render.draft_html("<script>x</script>[1]")

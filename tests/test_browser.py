@@ -79,7 +79,7 @@ def test_chat_follow_up_is_understood_from_the_earlier_question(app_page):
 
 
 @pytest.fixture(scope="module")
-def slow_app_url(small_index_dir):
+def slow_app_url(shared_small_index):
     """The app with a fake chat model that writes one character every 0.4 s (about 6 s an answer)."""
     from fakes import BigramEmbedder
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -89,7 +89,7 @@ def slow_app_url(small_index_dir):
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
-    settings = Settings.from_env(index_dir=str(small_index_dir), relevance_threshold=0.0, generator="local")
+    settings = Settings.from_env(index_dir=str(shared_small_index), relevance_threshold=0.0, generator="local")
     index = SearchIndex.open(settings, BigramEmbedder())
 
     def slow(name, _settings):

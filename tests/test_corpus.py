@@ -7,25 +7,21 @@ from collections import Counter
 
 import pytest
 
-import ingest
-from conftest import CORPUS
-from fakes import BigramEmbedder
 from reportqa.ingest.metadata import REPORT_TYPES
 
 FAKE_HEADINGS = ("办企合", "区属", "举一反", "上海国际时尚中心", "精简、统")
 
 
 @pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory):
-    index = tmp_path_factory.mktemp("corpus") / "index"
-    assert ingest.main([str(CORPUS), "--index", str(index)], embedder=BigramEmbedder()) == 0
-    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
-    chunks = [json.loads(line) for line in (index / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+def corpus(corpus_index):
+    """The manifest and the chunks of the bundled corpus's index."""
+    manifest = json.loads((corpus_index / "manifest.json").read_text(encoding="utf-8"))
+    chunks = [json.loads(line) for line in (corpus_index / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
     return manifest, chunks
 
 
-def test_documents_and_their_metadata(corpus_index):
-    manifest, _ = corpus_index
+def test_documents_and_their_metadata(corpus):
+    manifest, _ = corpus
     documents = manifest["documents"]
     reports = [d for d in documents if d["doc_type"] in REPORT_TYPES]
     # 12 report copies: 11 distinct reports plus the second copy of 嘉定 2021,
@@ -43,8 +39,8 @@ def test_documents_and_their_metadata(corpus_index):
     assert jinshan == [(2020, "政府工作报告"), (2021, "五年规划纲要"), (2021, "图解")]
 
 
-def test_no_boilerplate_footers_or_fake_headings(corpus_index):
-    _, chunks = corpus_index
+def test_no_boilerplate_footers_or_fake_headings(corpus):
+    _, chunks = corpus
     for chunk in chunks:
         for noise in ("投稿", "400-162-2002", "共28页", "违约责任", "-25-", "baike.baidu"):
             assert noise not in chunk["text"], (noise, chunk["chunk_id"])
@@ -53,8 +49,8 @@ def test_no_boilerplate_footers_or_fake_headings(corpus_index):
             assert not re.match(r"^[一二三]、(市场化运作|三级企业|建章立制|二期|效能)", heading)
 
 
-def test_sections_cover_the_chunks_of_documents_with_headings(corpus_index):
-    _, chunks = corpus_index
+def test_sections_cover_the_chunks_of_documents_with_headings(corpus):
+    _, chunks = corpus
     by_doc = Counter(c["doc_id"] for c in chunks)
     with_section = Counter(c["doc_id"] for c in chunks if c["section"])
     docs_with_headings = [doc for doc in by_doc if with_section[doc]]
@@ -62,8 +58,8 @@ def test_sections_cover_the_chunks_of_documents_with_headings(corpus_index):
     assert share >= 0.9
 
 
-def test_provenance_equation_holds_for_every_chunk(corpus_index):
-    _, chunks = corpus_index
+def test_provenance_equation_holds_for_every_chunk(corpus):
+    _, chunks = corpus
     sources = {}
     for chunk in chunks:
         if chunk["source_file"] not in sources:
@@ -72,7 +68,7 @@ def test_provenance_equation_holds_for_every_chunk(corpus_index):
         assert unicodedata.normalize("NFKC", re.sub(r"\s+", "", raw)) == chunk["text"], chunk["chunk_id"]
 
 
-def test_chunks_stay_well_inside_the_embedding_window(corpus_index):
-    _, chunks = corpus_index
+def test_chunks_stay_well_inside_the_embedding_window(corpus):
+    _, chunks = corpus
     assert max(len(c["text"]) for c in chunks) <= 400
     assert max(len(c["index_text"]) for c in chunks) <= 520

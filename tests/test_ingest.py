@@ -5,7 +5,7 @@ import pytest
 import ingest
 from conftest import SMALL_REPORT
 from fakes import BigramEmbedder
-from reportqa.search.rescoring import sentences
+from reportqa.text import sentences
 from reportqa.indexing import store
 
 
@@ -45,19 +45,17 @@ def test_bad_files_are_named_and_the_rest_is_ingested(write_file, tmp_path, caps
     assert chunks and {e["path"].split("/")[-1] for e in manifest["errors"]} == {"empty.txt", "binary.txt", "corrupt.pdf"}
 
 
-def test_interrupted_run_leaves_the_previous_index_intact(write_file, tmp_path, monkeypatch):
-    report = write_file("report.txt", SMALL_REPORT)
-    index = tmp_path / "index"
-    assert run([report, "--index", index]) == 0
-    before = {p: p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+def test_interrupted_run_leaves_the_previous_index_intact(small_index, write_file, tmp_path, monkeypatch):
+    report = write_file("more/report.txt", SMALL_REPORT.replace("新增上市企业4家", "新增上市企业5家"))
+    before = {p: p.read_bytes() for p in sorted(small_index.rglob("*")) if p.is_file()}
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(store, "write_chunks", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        run([report, "--index", index])
-    assert {p: p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()} == before
+        run([report, "--index", small_index])
+    assert {p: p.read_bytes() for p in sorted(small_index.rglob("*")) if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index")] == []
 
 
@@ -143,11 +141,11 @@ def test_index_of_an_older_format_is_refused_with_the_rebuild_command(small_inde
     assert run([tmp_path / "reports", "--index", small_index, "--rebuild"]) == 0
 
 
-def test_index_holds_no_pickle(small_index):
+def test_index_holds_no_pickle(shared_small_index):
     import numpy as np
 
-    for path in small_index.rglob("*.npy"):
+    for path in shared_small_index.rglob("*.npy"):
         np.load(path, allow_pickle=False)
-    names = {p.relative_to(small_index).as_posix() for p in small_index.rglob("*") if p.is_file()}
+    names = {p.relative_to(shared_small_index).as_posix() for p in shared_small_index.rglob("*") if p.is_file()}
     assert {"manifest.json", "chunks.jsonl", "embeddings.npy", "dense.faiss", "bm25/vocab.index.json"} <= names
     assert not [n for n in names if n.endswith((".pkl", ".pickle", ".joblib"))]

@@ -13,7 +13,7 @@ from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
 from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.settings import Settings
-from reportqa.indexing.store import IndexUnusable
+from reportqa.errors import IndexUnusable
 
 
 def open_index(index, embedder=None):
@@ -71,8 +71,8 @@ def test_rrf_rewards_agreement_and_weights_lists():
     assert lexical_only[0][0] == 2
 
 
-def test_known_question_returns_its_passage_first(small_index):
-    hits = open_index(small_index).search("嘉定2020年新增了多少张养老床位？", k=3)
+def test_known_question_returns_its_passage_first(shared_small_index):
+    hits = open_index(shared_small_index).search("嘉定2020年新增了多少张养老床位？", k=3)
     assert "新增养老床位774张" in hits[0].text
     first = hits[0]
     assert (first.district, first.year, first.doc_type) == ("嘉定区", 2021, "政府工作报告")
@@ -80,8 +80,8 @@ def test_known_question_returns_its_passage_first(small_index):
     assert hits[0].score >= hits[1].score >= hits[2].score
 
 
-def test_filters_restrict_hits_to_one_district_and_accept_short_names(small_index):
-    index = open_index(small_index)
+def test_filters_restrict_hits_to_one_district_and_accept_short_names(shared_small_index):
+    index = open_index(shared_small_index)
     for name in ("松江区", "松江"):
         hits = index.search("新增上市企业", k=10, filters=SearchFilters(district=name))
         assert hits and {hit.district for hit in hits} == {"松江区"}
@@ -90,18 +90,18 @@ def test_filters_restrict_hits_to_one_district_and_accept_short_names(small_inde
         index.search("新增上市企业", filters=SearchFilters(district="浦东"))
 
 
-def test_hit_carries_provenance_that_points_into_the_source(small_index):
-    hit = open_index(small_index).search("G60科创走廊", k=1)[0]
+def test_hit_carries_provenance_that_points_into_the_source(shared_small_index):
+    hit = open_index(shared_small_index).search("G60科创走廊", k=1)[0]
     source = Path(hit.source_file).read_text(encoding="utf-8")
     assert "G60" in source[hit.char_start:hit.char_end]
     assert set(hit.to_json()) >= {"rank", "score", "chunk_id", "doc_id", "title", "district", "year", "doc_type",
                                   "section", "text", "source_file", "char_start", "char_end"}
 
 
-def test_index_of_another_model_is_refused_with_the_rebuild_command(small_index, monkeypatch):
+def test_index_of_another_model_is_refused_with_the_rebuild_command(shared_small_index, monkeypatch):
     monkeypatch.setenv("REPORTQA_EMBED_MODEL", "BAAI/bge-base-zh-v1.5")
     with pytest.raises(IndexUnusable, match="--rebuild"):
-        SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder())
+        SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index)), BigramEmbedder())
 
 
 def test_damaged_index_is_refused(small_index):
@@ -122,8 +122,8 @@ def test_index_whose_sentence_vectors_do_not_fit_its_passages_is_refused(small_i
         open_index(small_index)
 
 
-def test_hits_carry_the_rescoring_features(small_index):
-    hits = open_index(small_index).search("新增养老床位多少张", k=3, want_figure=True)
+def test_hits_carry_the_rescoring_features(shared_small_index):
+    hits = open_index(shared_small_index).search("新增养老床位多少张", k=3, want_figure=True)
     assert 0 < hits[0].coverage <= 1 and hits[0].sentence_score is not None
     assert "新增养老床位774张" in hits[0].text
 
@@ -135,43 +135,43 @@ def fake_model(monkeypatch):
     return embedder
 
 
-def test_cli_prints_readable_hits(small_index, fake_model, capsys):
-    assert cli.main(["search", "松江地区生产总值", "-k", "2", "--index", str(small_index)]) == 0
+def test_cli_prints_readable_hits(shared_small_index, fake_model, capsys):
+    assert cli.main(["search", "松江地区生产总值", "-k", "2", "--index", str(shared_small_index)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("理解: ") and "区=松江区" in out.splitlines()[0]
     assert "\n 1. [" in out and "2021年松江区人民政府工作报告 › " in out and "1688亿元" in out
 
 
-def test_cli_literal_search_skips_question_understanding(small_index, fake_model, capsys):
-    assert cli.main(["search", "松江地区生产总值", "--literal", "--json", "--index", str(small_index)]) == 0
+def test_cli_literal_search_skips_question_understanding(shared_small_index, fake_model, capsys):
+    assert cli.main(["search", "松江地区生产总值", "--literal", "--json", "--index", str(shared_small_index)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["understood"] is None
     assert "嘉定区" in {hit["district"] for hit in result["hits"]}
 
 
-def test_cli_json_has_the_documented_fields(small_index, fake_model, capsys):
-    assert cli.main(["search", "上市企业", "--json", "--district", "嘉定", "--index", str(small_index)]) == 0
+def test_cli_json_has_the_documented_fields(shared_small_index, fake_model, capsys):
+    assert cli.main(["search", "上市企业", "--json", "--district", "嘉定", "--index", str(shared_small_index)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["question"] == "上市企业"
     assert result["hits"] and {hit["district"] for hit in result["hits"]} == {"嘉定区"}
 
 
-def test_cli_batch_answers_every_line_in_order(small_index, fake_model, tmp_path, capsys):
+def test_cli_batch_answers_every_line_in_order(shared_small_index, fake_model, tmp_path, capsys):
     batch = tmp_path / "questions.jsonl"
     questions = ["松江新增上市企业几家", "嘉定养老床位", "对口帮扶的县"]
     batch.write_text("".join(json.dumps({"question": q}, ensure_ascii=False) + "\n" for q in questions),
                      encoding="utf-8")
-    assert cli.main(["search", "--batch", str(batch), "-k", "3", "--index", str(small_index)]) == 0
+    assert cli.main(["search", "--batch", str(batch), "-k", "3", "--index", str(shared_small_index)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["question"] for line in lines] == questions
     assert all(len(line["hits"]) == 3 for line in lines)
     assert fake_model.loads <= 1
 
 
-def test_cli_batch_names_the_bad_line(small_index, fake_model, tmp_path, capsys):
+def test_cli_batch_names_the_bad_line(shared_small_index, fake_model, tmp_path, capsys):
     batch = tmp_path / "questions.jsonl"
     batch.write_text('{"question": "嘉定"}\n{"q": "no question"}\n', encoding="utf-8")
-    assert cli.main(["search", "--batch", str(batch), "--index", str(small_index)]) == 2
+    assert cli.main(["search", "--batch", str(batch), "--index", str(shared_small_index)]) == 2
     assert f"{batch}:2" in capsys.readouterr().err
 
 
@@ -190,18 +190,15 @@ def test_ingest_refuses_an_index_of_another_model_unless_rebuilt(small_index, tm
     assert manifest["embedding"]["model"] == "BAAI/bge-base-zh-v1.5"
 
 
-def test_langchain_retriever_returns_documents_with_provenance(small_index):
-    from langchain_core.retrievers import BaseRetriever
-
+def test_langchain_retriever_returns_documents_with_provenance(shared_small_index):
     from reportqa.search.langchain_adapter import ReportRetriever
     from reportqa.search.retrieval import Retriever
 
-    retriever = ReportRetriever(retriever=Retriever(open_index(small_index)), k=2)
-    assert isinstance(retriever, BaseRetriever)
+    retriever = ReportRetriever(retriever=Retriever(open_index(shared_small_index)), k=2)
     documents = retriever.invoke("松江新增上市企业几家？")
     assert len(documents) == 2
     assert all(doc.metadata["district"] == "松江区" for doc in documents)
     assert documents[0].id == documents[0].metadata["chunk_id"]
     assert {"title", "section", "source_file", "char_start", "char_end", "score"} <= set(documents[0].metadata)
-    filtered = ReportRetriever(retriever=Retriever(open_index(small_index)), k=3, district="嘉定区")
+    filtered = ReportRetriever(retriever=Retriever(open_index(shared_small_index)), k=3, district="嘉定区")
     assert {doc.metadata["district"] for doc in filtered.invoke("新增上市企业")} == {"嘉定区"}
