@@ -17,8 +17,7 @@ import sys
 import threading
 
 from reportqa.answer.generation import GENERATORS
-from reportqa.indexing.offline_model import ModelUnavailable
-from reportqa.indexing.store import IndexUnusable
+from reportqa.errors import ReportqaError
 from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 from reportqa.ui.handlers import ALL, GeneratorPool, make_chat, make_search, search_filters, stream_answer  # noqa: F401
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         index = SearchIndex.open(Settings.from_env(index_dir=args.index, generator=args.generator))
-    except (IndexUnusable, ModelUnavailable) as error:
+    except ReportqaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     generators = GeneratorPool(index.settings)

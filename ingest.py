@@ -16,14 +16,13 @@ import time
 
 from tqdm import tqdm
 
+from reportqa.errors import ReportqaError
 from reportqa.indexing import store
-from reportqa.indexing.embedding import Embedder, make_embedder
 from reportqa.indexing.build import check_compatible, write_search_index
-from reportqa.ingest.loaders import LoadError
-from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.indexing.embedding import Embedder, make_embedder
 from reportqa.ingest.pipeline import expand_paths, ingest, plan_sources
-from reportqa.ui.tables import summary_table
 from reportqa.settings import Settings
+from reportqa.ui.tables import summary_table
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,7 +42,7 @@ def previously_indexed(settings: Settings, rebuild: bool) -> list[str]:
     """Source files of the existing index, after checking it can be updated.
 
     Raises:
-        store.IndexUnusable: another format or embedding model (the message says to use --rebuild).
+        IndexUnusable: another format or embedding model (the message says to use --rebuild).
     """
     if rebuild or not store.has_index(settings.index_dir):
         return []
@@ -60,7 +59,7 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     try:
         named = expand_paths(args.paths or [settings.reports_dir])
         plan = plan_sources(named, previously_indexed(settings, args.rebuild), args.remove)
-    except (LoadError, store.IndexUnusable) as error:
+    except ReportqaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if not plan.files:
@@ -72,7 +71,7 @@ def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int
     try:
         update = write_search_index(result, settings, embedder or make_embedder(settings), reuse=not args.rebuild,
                                     on_embedded=bar.update, on_embedding_start=lambda n: setattr(bar, "total", n))
-    except (ModelUnavailable, ValueError) as error:
+    except ReportqaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:

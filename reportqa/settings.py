@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from reportqa.errors import InputError
+
 
 def _setting(default: Any, description: str) -> Any:
     return field(default=default, metadata={"description": description})
@@ -103,7 +105,7 @@ def _parse(name: str, raw: str, kind: type) -> Any:
     try:
         return kind(raw)
     except ValueError as error:
-        raise ValueError(f"REPORTQA_{name.upper()}={raw!r} is not a valid {kind.__name__}") from error
+        raise InputError(f"REPORTQA_{name.upper()}={raw!r} is not a valid {kind.__name__}") from error
 
 
 if __name__ == "__main__":

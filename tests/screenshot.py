@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out or PAGES[args.page]
     questions = [args.query, args.follow_up] if args.page == "chat" and args.follow_up else [args.query]
-    from reportqa.indexing.offline_model import ModelUnavailable
-    from reportqa.indexing.store import IndexUnusable
+    from reportqa.errors import ModelUnavailable
+    from reportqa.errors import IndexUnusable
 
     try:
         screenshot(args.index, out, args.page, questions)

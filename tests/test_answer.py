@@ -1,21 +1,21 @@
 import json
 
 import pytest
+from fakes import BigramEmbedder, make_hit
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from fakes import BigramEmbedder, make_hit
-from reportqa.ui import cli
 from reportqa.answer import generation
-from reportqa.search import hybrid as search
-from reportqa.answer.pipeline import Answerer, rewrite_follow_up
 from reportqa.answer.generation import ChatGenerator, ExtractiveGenerator, make_generator
+from reportqa.answer.pipeline import Answerer, rewrite_follow_up
 from reportqa.answer.prompts import ANSWER_INSTRUCTION, FACT_INSTRUCTION, REFUSAL, excerpt, prompt_messages
+from reportqa.errors import ModelUnavailable
 from reportqa.indexing.lexical import ReportAnalyser
-from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.search import hybrid as search
+from reportqa.search.hybrid import SearchIndex
 from reportqa.search.question import understand
 from reportqa.search.retrieval import Retriever
-from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
+from reportqa.ui import cli
 
 
 class CountingChat(FakeListChatModel):

@@ -3,7 +3,7 @@ import hashlib
 import pytest
 
 from reportqa.answer.local_llm import GGUF_NAME, local_gguf_path, part_paths
-from reportqa.indexing.offline_model import ModelUnavailable
+from reportqa.errors import ModelUnavailable
 
 
 @pytest.fixture

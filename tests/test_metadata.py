@@ -1,4 +1,5 @@
 from conftest import SMALL_REPORT
+
 from reportqa.ingest.metadata import INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, plan_period, section_period
 from reportqa.places import find_districts, short_district_name
 

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from reportqa.errors import ModelUnavailable
 from reportqa.indexing.embedding import prompt_convention
 from reportqa.indexing.offline_model import TensorEntry, parse_e5s1, read_tensor
 
@@ -19,7 +20,7 @@ def test_float32_tensor_is_read_as_is():
 
 
 def test_other_files_are_not_taken_for_models():
-    with pytest.raises(ValueError, match="E5S1"):
+    with pytest.raises(ModelUnavailable, match="E5S1"):
         parse_e5s1(b"GGUF" + bytes(100))
 
 

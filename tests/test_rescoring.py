@@ -1,5 +1,4 @@
 import numpy as np
-
 from fakes import BigramEmbedder
 
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser

@@ -1,4 +1,5 @@
 from conftest import SMALL_REPORT
+
 from reportqa.ingest.cleaning import classify_lines
 from reportqa.ingest.sections import find_outline
 

@@ -1,5 +1,17 @@
-from reportqa.text import (NAMED_YEAR, PLANS, YEAR_MENTION, NormalizedText, chinese_numeral, figure_kinds, figures, has_figure,
-                           match_form, plan_first_year, search_form, sentences)
+from reportqa.text import (
+    NAMED_YEAR,
+    PLANS,
+    YEAR_MENTION,
+    NormalizedText,
+    chinese_numeral,
+    figure_kinds,
+    figures,
+    has_figure,
+    match_form,
+    plan_first_year,
+    search_form,
+    sentences,
+)
 
 
 def test_match_form_joins_wraps_and_folds_width():

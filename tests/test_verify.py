@@ -1,10 +1,10 @@
 import pytest
-
-from reportqa.search.question import understand
 from fakes import make_hit
+
 from reportqa.answer.compare import conclusion
 from reportqa.answer.prompts import REFUSAL
 from reportqa.answer.verify import verify
+from reportqa.search.question import understand
 from reportqa.text import figures
 
 

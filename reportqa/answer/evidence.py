@@ -22,8 +22,17 @@ from collections.abc import Sequence
 from reportqa.places import find_districts
 from reportqa.records import Hit
 from reportqa.search.question import Understanding
-from reportqa.text import (FIGURE_WITH_UNIT, NUMBER, YEAR, canonical_figure, compact, figure_kinds, match_form,
-                           sentences, unit_kind)
+from reportqa.text import (
+    FIGURE_WITH_UNIT,
+    NUMBER,
+    YEAR,
+    canonical_figure,
+    compact,
+    figure_kinds,
+    match_form,
+    sentences,
+    unit_kind,
+)
 
 # Sentences with no figure must share this much of their wording with a passage.
 MIN_WORDING_OVERLAP = 0.35

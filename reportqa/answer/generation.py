@@ -25,8 +25,8 @@ from typing import Any, Protocol
 from reportqa.answer.compare import comparison_sides, named_side
 from reportqa.answer.prompts import prompt_messages
 from reportqa.answer.verify import repeat_start
+from reportqa.errors import InputError, ModelUnavailable
 from reportqa.indexing.lexical import ReportAnalyser
-from reportqa.indexing.offline_model import ModelUnavailable
 from reportqa.records import Hit
 from reportqa.search.question import COMPARISON, FIGURE, Understanding
 from reportqa.settings import Settings
@@ -142,15 +142,15 @@ def make_generator(name: str, settings: Settings) -> GeneratorChoice:
             return GeneratorChoice(ExtractiveGenerator(), f"本地模型不可用，改用摘录：{error}")
     if name == "openai":
         return GeneratorChoice(ChatGenerator("openai", _openai_chat_model(settings), settings.llm_excerpt_chars))
-    raise ValueError(f"unknown generator {name!r}: choose one of {', '.join(GENERATORS)}")
+    raise InputError(f"unknown generator {name!r}: choose one of {', '.join(GENERATORS)}")
 
 
 def _local_chat_model(settings: Settings) -> Any:
     from reportqa.answer.local_llm import local_gguf_path
 
     try:
-        from langchain_community.chat_models import ChatLlamaCpp
         import llama_cpp  # noqa: F401  (ChatLlamaCpp imports it only when called)
+        from langchain_community.chat_models import ChatLlamaCpp
     except ImportError as error:
         raise ModelUnavailable("the local generator needs llama-cpp-python and langchain-community: "
                                "install them with `make model`") from error
@@ -163,7 +163,7 @@ def _local_chat_model(settings: Settings) -> Any:
 
 def _openai_chat_model(settings: Settings) -> Any:
     if not settings.llm_base_url or not settings.llm_model:
-        raise ValueError("the openai generator needs REPORTQA_LLM_BASE_URL and REPORTQA_LLM_MODEL "
+        raise InputError("the openai generator needs REPORTQA_LLM_BASE_URL and REPORTQA_LLM_MODEL "
                          "(and REPORTQA_LLM_API_KEY if the endpoint wants one)")
     from langchain_openai import ChatOpenAI
 

@@ -14,17 +14,17 @@ import re
 import time
 from collections.abc import Callable, Sequence
 
-from reportqa.answer.generation import Generator
-from reportqa.places import short_district_name
-from reportqa.text import YEAR_MENTION
-from reportqa.search.question import COMPARISON, Understanding, understand
-from reportqa.search.retrieval import Retriever
-from reportqa.records import Answer, Hit
-from reportqa.search.hybrid import SearchFilters
 from reportqa.answer.compare import conclusion
 from reportqa.answer.evidence import agrees
+from reportqa.answer.generation import Generator
 from reportqa.answer.prompts import REFUSAL
 from reportqa.answer.verify import verify
+from reportqa.places import short_district_name
+from reportqa.records import Answer, Hit
+from reportqa.search.hybrid import SearchFilters
+from reportqa.search.question import COMPARISON, Understanding, understand
+from reportqa.search.retrieval import Retriever
+from reportqa.text import YEAR_MENTION
 
 # A follow-up leans on the previous question: short, or 「那…呢」-shaped.
 _FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")

@@ -23,13 +23,14 @@ from typing import Any
 
 import numpy as np
 
+from reportqa.errors import IndexUnusable
 from reportqa.indexing import store
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder
 from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
 from reportqa.ingest.pipeline import IngestResult
-from reportqa.text import sentences
 from reportqa.settings import Settings
+from reportqa.text import sentences
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,14 @@ def check_compatible(manifest: dict[str, Any], settings: Settings, index_dir: st
     """Refuse an index whose vectors were made by another model or prompt setting.
 
     Raises:
-        store.IndexUnusable: with the command that rebuilds it.
+        IndexUnusable: with the command that rebuilds it.
     """
     built = manifest.get("embedding", {})
     wanted = embedding_fingerprint(settings)
     differing = [key for key in wanted if built.get(key) != wanted[key]]
     if differing:
         details = ", ".join(f"{key} {built.get(key)!r} (settings say {wanted[key]!r})" for key in differing)
-        raise store.IndexUnusable(
+        raise IndexUnusable(
             f"index at {index_dir} was built with {details}: rebuild it with "
             f"`python ingest.py --rebuild --index {index_dir}` or set REPORTQA_EMBED_MODEL={built.get('model')}"
         )

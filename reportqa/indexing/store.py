@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from reportqa.errors import IndexUnusable
 from reportqa.records import Chunk
 from reportqa.text import sentences
 
@@ -43,10 +44,6 @@ DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
 SENTENCE_OFFSETS = "sentence_offsets.npy"
 LEXICAL = "bm25"
-
-
-class IndexUnusable(Exception):
-    """The index is missing or cannot be used; the message says how to fix it."""
 
 
 def file_sha256(path: str | Path) -> str:

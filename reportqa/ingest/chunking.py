@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from reportqa.ingest.cleaning import Layout, LineKind
-from reportqa.text import SENTENCE_END, match_form
-from reportqa.records import Unit
 from reportqa.ingest.sections import Outline
+from reportqa.records import Unit
+from reportqa.text import SENTENCE_END, match_form
 
 _CLAUSE_END = "，,、"
 

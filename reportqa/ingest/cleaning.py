@@ -14,9 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
-from reportqa.text import PARAGRAPH_END, display_width, match_form
 from reportqa.ingest.splitting import Line, split_lines
-
+from reportqa.text import PARAGRAPH_END, display_width, match_form
 
 _PAGE_FOOTER = re.compile(r"^(-\s*\d{1,4}\s*-|—\s*\d{1,4}\s*—|第\s*\d{1,4}\s*页(\s*共\s*\d{1,4}\s*页)?|共\s*\d{1,4}\s*页)$")
 _FIGURE_CAPTION = re.compile(r"^图\s*\d{1,3}\s+\S")

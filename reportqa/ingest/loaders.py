@@ -15,6 +15,7 @@ import io
 import unicodedata
 from pathlib import Path
 
+from reportqa.errors import LoadError
 from reportqa.records import SourceText
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
@@ -24,15 +25,6 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 _GB_FAMILY = {"gb2312", "gbk", "gb18030"}
 # A PDF page with fewer extractable characters than this has no text layer.
 _MIN_CHARS_PER_PDF_PAGE = 20
-
-
-class LoadError(Exception):
-    """A source file that cannot be turned into text."""
-
-    def __init__(self, path: str | Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = str(path)
-        self.reason = reason
 
 
 def load_source(path: str | Path) -> SourceText:

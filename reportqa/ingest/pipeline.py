@@ -11,16 +11,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reportqa.errors import LoadError
 from reportqa.ingest.chunking import ChunkingSettings, pack_chunks, sentence_units
 from reportqa.ingest.cleaning import classify_lines
 from reportqa.ingest.dedup import DedupCandidate, find_duplicates
-from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_source
+from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, load_source
 from reportqa.ingest.metadata import PLAN, infer_document_facts, plan_period, section_period
-from reportqa.text import match_form, search_form
-from reportqa.records import Chunk, Document, DocumentSpan, SourceText
 from reportqa.ingest.sections import find_outline
-from reportqa.settings import Settings
 from reportqa.ingest.splitting import split_documents
+from reportqa.records import Chunk, Document, DocumentSpan, SourceText
+from reportqa.settings import Settings
+from reportqa.text import match_form, search_form
 
 
 @dataclass(frozen=True)

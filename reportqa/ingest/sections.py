@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, replace
 
 from reportqa.ingest.cleaning import DocLine, Layout, LineKind
-from reportqa.text import PARAGRAPH_END, PLAN_PERIOD, SENTENCE_END, YEAR, chinese_numeral, match_form
 from reportqa.records import Heading
+from reportqa.text import PARAGRAPH_END, PLAN_PERIOD, SENTENCE_END, YEAR, chinese_numeral, match_form
 
 BOX_LEVEL = 9
 _DEEPEST_LEVEL = 4

@@ -16,14 +16,15 @@ from typing import Any
 
 import numpy as np
 
+from reportqa.errors import IndexUnusable, InputError
 from reportqa.indexing import store
+from reportqa.indexing.build import check_compatible
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder, make_embedder
-from reportqa.search.fusion import reciprocal_rank_fusion
-from reportqa.indexing.build import check_compatible
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
 from reportqa.places import short_district_name
 from reportqa.records import Chunk, Document, Hit
+from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.search.rescoring import Rescorer, WindowMatch
 from reportqa.settings import Settings
 
@@ -63,14 +64,14 @@ class SearchIndex:
         """Load the index in ``settings.index_dir``.
 
         Raises:
-            store.IndexUnusable: missing, of another format or model, or damaged;
+            IndexUnusable: missing, of another format or model, or damaged;
                 the message says which command fixes it.
         """
         index_dir = Path(settings.index_dir)
         manifest = store.read_manifest(index_dir)
         check_compatible(manifest, settings, index_dir)
         if manifest.get("lexical", {}).get("dictionary_sha256") != ReportAnalyser().fingerprint()["dictionary_sha256"]:
-            raise store.IndexUnusable(f"the BM25 index at {index_dir} was built with another dictionary: "
+            raise IndexUnusable(f"the BM25 index at {index_dir} was built with another dictionary: "
                                       f"run `python ingest.py --index {index_dir}` to rebuild it")
         chunks = store.read_chunks(index_dir)
         dense = DenseIndex.load(index_dir / store.DENSE)
@@ -80,7 +81,7 @@ class SearchIndex:
         expected = store.sentence_offsets([chunk.text for chunk in chunks])
         if (not len(chunks) == len(dense) == len(lexical) or offsets is None or sentence_vectors is None
                 or not np.array_equal(offsets, expected) or len(sentence_vectors) != expected[-1]):
-            raise store.IndexUnusable(
+            raise IndexUnusable(
                 f"index at {index_dir} is damaged ({len(chunks)} chunks, {len(dense)} vectors, {len(lexical)} "
                 f"BM25 rows, sentence vectors that do not match the passages): rebuild it with "
                 f"`python ingest.py --rebuild --index {index_dir}`")
@@ -113,7 +114,7 @@ class SearchIndex:
             ValueError: an empty query, or a district the index does not know.
         """
         if not query.strip():
-            raise ValueError("the query is empty")
+            raise InputError("the query is empty")
         allowed = self.allowed_rows(filters or SearchFilters())
         depth = max(k, self.settings.search_depth)
         query_vector = self._embedder.embed_queries([query])[0]
@@ -151,7 +152,7 @@ class SearchIndex:
         for district in self.districts():
             if name in (district, short_district_name(district)):
                 return district
-        raise ValueError(f"unknown district {name!r}: the index has {', '.join(self.districts())}")
+        raise InputError(f"unknown district {name!r}: the index has {', '.join(self.districts())}")
 
     def _lexical_top(self, query: str, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         scores = self._lexical.scores(self._analyser(query))

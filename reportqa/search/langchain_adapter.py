@@ -18,8 +18,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from reportqa.search.retrieval import Retriever
 from reportqa.search.hybrid import SearchFilters, SearchIndex
+from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 
 

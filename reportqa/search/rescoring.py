@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.places import district_forms
+from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.text import YEAR_MENTION, has_figure, sentences
 
 # How much a sentence without any digit counts when the question wants a figure.

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reportqa.search.question import COMPARISON, FIGURE, Understanding, understand
 from reportqa.records import Hit
 from reportqa.search.hybrid import SearchFilters, SearchIndex
+from reportqa.search.question import COMPARISON, FIGURE, Understanding, understand
 
 # Passages about a bridge clue compared before choosing its district.
 BRIDGE_CANDIDATES = 5

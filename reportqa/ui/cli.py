@@ -19,18 +19,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from reportqa.records import Answer
-from reportqa.answer.pipeline import Answerer
 from reportqa.answer.generation import GENERATORS, make_generator
-from reportqa.indexing.offline_model import ModelUnavailable
-from reportqa.search.retrieval import Retriever
-from reportqa.records import Hit
+from reportqa.answer.pipeline import Answerer
+from reportqa.errors import InputError, ReportqaError
+from reportqa.records import Answer, Hit
 from reportqa.search.hybrid import SearchFilters, SearchIndex
+from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
-from reportqa.indexing.store import IndexUnusable
 
 
-class UsageError(Exception):
+class UsageError(InputError):
     """Bad input on the command line or in a batch file."""
 
 
@@ -66,7 +64,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
         return 2
     try:
         return run_ask(args, out) if args.command == "ask" else run_search(args, out)
-    except (IndexUnusable, ModelUnavailable, UsageError, ValueError) as error:
+    except ReportqaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -62,7 +62,7 @@ class GeneratorPool:
         self._lock = threading.Lock()
 
     def get(self, name: str) -> GeneratorChoice:
-        """The generator called ``name``; raises ValueError for an unknown or unconfigured one."""
+        """The generator called ``name``; raises InputError for an unknown or unconfigured one."""
         with self._lock:
             if name not in self._made:
                 self._made[name] = self._make(name, self._settings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reportqa.text import display_width
 from reportqa.ingest.pipeline import IngestResult
+from reportqa.text import display_width
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -15,6 +15,7 @@ import gradio as gr
 
 from reportqa.answer.generation import GENERATORS
 from reportqa.answer.pipeline import Answerer
+from reportqa.errors import InputError
 from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.ui import render
@@ -107,5 +108,5 @@ def warm_up(index: SearchIndex, generators: GeneratorPool) -> None:
     index.warm_up()
     try:
         generators.get(index.settings.generator)
-    except ValueError as error:
+    except InputError as error:
         print(f"note: {error}", file=sys.stderr)
