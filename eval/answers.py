@@ -1,7 +1,8 @@
 """Answer quality: ``python -m eval.answers [--generator local|openai|extractive] [QA.jsonl ...]``.
 
-Runs ``python -m reportqa ask --batch`` (in process, same code path) over every
-question of each set and reports, overall and per question type:
+Asks every question of each set with ``reportqa.answer.pipeline.Answerer``
+(what ``python -m reportqa ask`` runs: each question on its own, no filters)
+and reports, overall and per question type:
 
 * **key-fact accuracy** — every gold ``key_facts`` string appears in the
   answer (after NFKC and whitespace removal), a figure as a whole number
@@ -24,19 +25,21 @@ the timings matter.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 import statistics
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from eval.retrieval import DEFAULT_SETS, RESULTS, changes, plot
-from reportqa.ui import cli
-from reportqa.text import match_form
+from reportqa.answer.citations import without_citations
+from reportqa.answer.generation import GENERATORS, make_generator
+from reportqa.answer.pipeline import Answerer
+from reportqa.search.hybrid import SearchFilters, SearchIndex
+from reportqa.search.retrieval import Retriever
+from reportqa.settings import Settings
+from reportqa.text import figures, match_form
 from reportqa.ui.tables import format_table
-from reportqa.answer.verify import figures, without_citations
 
 METRICS = ("key_fact_accuracy", "citation_precision", "refusal_rate", "unsupported_figures", "median_seconds")
 
@@ -47,16 +50,18 @@ def load(path: Path, limit: int | None) -> list[dict[str, Any]]:
 
 
 def ask_batch(questions: list[str], generator: str, index: str | None) -> list[dict[str, Any]]:
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as handle:
-        for question in questions:
-            handle.write(json.dumps({"question": question}, ensure_ascii=False) + "\n")
-    out = io.StringIO()
-    flags = ["--index", index] if index else []
-    status = cli.main(["ask", "--batch", handle.name, "--generator", generator, *flags], stdout=out)
-    Path(handle.name).unlink()
-    if status != 0:
-        raise SystemExit(f"ask --batch failed with status {status}")
-    return [json.loads(line) for line in out.getvalue().splitlines()]
+    """Each question's answer as its ``Answer.to_json()`` record, in order.
+
+    Opens the index and the generator and asks as ``python -m reportqa ask
+    --batch`` does: every question stands alone (no history) and unfiltered;
+    a generator that cannot load falls back as the CLI's does (its note is on
+    every answer).
+    """
+    settings = Settings.from_env(index_dir=index, generator=generator)
+    answerer = Answerer(Retriever(SearchIndex.open(settings)), settings.answer_passages)
+    choice = make_generator(settings.generator, settings)
+    return [answerer.ask(question, choice.generator, history=[], filters=SearchFilters(), note=choice.note).to_json()
+            for question in questions]
 
 
 def judge(item: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +148,7 @@ def _headline(report: dict[str, dict[str, Any]], shown: tuple[str, ...]) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS, help="question files (JSONL)")
-    parser.add_argument("--generator", default="local", help="local, openai or extractive (default local)")
+    parser.add_argument("--generator", choices=GENERATORS, default="local", help="who writes the answers (default local)")
     parser.add_argument("--index", default=None, help="index folder (default: REPORTQA_INDEX_DIR, index)")
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (a quick look)")
     parser.add_argument("--tag", default="", help="suffix for the results files")

@@ -17,8 +17,6 @@ figure. Writes ``eval/results/bench_search.{json,md}``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import random
 import resource
@@ -29,31 +27,27 @@ from pathlib import Path
 
 import ingest
 from eval.retrieval import DEFAULT_SETS
-from reportqa.indexing.embedding import make_embedder
-from reportqa.ingest.pipeline import expand_paths
-from reportqa.search.retrieval import Retriever
+from reportqa.indexing.build import IndexUpdate, write_search_index
+from reportqa.indexing.embedding import Embedder, make_embedder
+from reportqa.ingest import pipeline
 from reportqa.search.hybrid import SearchIndex
+from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def timed_ingest(args: list[str], embedder) -> tuple[float, str]:
-    out = io.StringIO()
+def timed_ingest(files: list[str], settings: Settings, embedder: Embedder, rebuild: bool = False
+                 ) -> tuple[float, IndexUpdate]:
+    """Ingest ``files`` into ``settings.index_dir`` as ``python ingest.py FILES [--rebuild]`` does
+    (keeping the index's other files unless ``rebuild``); the seconds it took and what was written."""
     started = time.perf_counter()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        status = ingest.main(args, embedder=embedder)
-    if status != 0:
-        raise SystemExit(f"ingest {' '.join(args)} failed with status {status}")
-    return time.perf_counter() - started, out.getvalue().strip().splitlines()[-1]
-
-
-def embedded_count(summary: str) -> int:
-    return int(summary.split("(")[1].split(" embedded")[0])
-
-
-def sentences_embedded(summary: str) -> int:
-    return int(summary.split("; ")[1].split(" new sentences")[0])
+    plan = pipeline.plan_sources(files, ingest.previously_indexed(settings, rebuild), [])
+    result = pipeline.ingest(plan.files, settings)
+    if result.errors:
+        raise SystemExit("ingest failed: " + "; ".join(f"{error.path}: {error.reason}" for error in result.errors))
+    update = write_search_index(result, settings, embedder, reuse=not rebuild)
+    return time.perf_counter() - started, update
 
 
 def benchmark_queries(index: SearchIndex, minimum: int) -> list[str]:
@@ -74,21 +68,20 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", default=["data/reports"])
     parser.add_argument("--queries", type=int, default=60, help="at least this many timed queries")
     args = parser.parse_args()
-    files = expand_paths(args.paths)
+    files = pipeline.expand_paths(args.paths)
     with tempfile.TemporaryDirectory() as folder:
-        index_dir = str(Path(folder) / "index")
-        settings = Settings.from_env(index_dir=index_dir)
+        settings = Settings.from_env(index_dir=str(Path(folder) / "index"))
         embedder = make_embedder(settings)
         load_started = time.perf_counter()
         embedder.load()
         load_seconds = time.perf_counter() - load_started
-        full_seconds, full_summary = timed_ingest([*files, "--index", index_dir, "--rebuild"], embedder)
-        passages = embedded_count(full_summary)
-        unchanged_seconds, unchanged_summary = timed_ingest([*files, "--index", index_dir], embedder)
+        full_seconds, full = timed_ingest(files, settings, embedder, rebuild=True)
+        passages = full.embedded
+        unchanged_seconds, unchanged = timed_ingest(files, settings, embedder)
         smallest = min(files, key=lambda path: Path(path).stat().st_size)
         others = [path for path in files if path != smallest]
-        timed_ingest([*others, "--index", index_dir, "--rebuild"], embedder)
-        added_seconds, added_summary = timed_ingest([smallest, "--index", index_dir], embedder)
+        timed_ingest(others, settings, embedder, rebuild=True)
+        added_seconds, added = timed_ingest([smallest], settings, embedder)
         index = SearchIndex.open(settings, embedder)
         index.warm_up()
         retriever = Retriever(index)
@@ -104,12 +97,12 @@ def main() -> None:
         "model_load_seconds": round(load_seconds, 1),
         "full_ingest_seconds": round(full_seconds, 1),
         "full_ingest_passages_per_second": round(passages / full_seconds, 1),
-        "full_ingest_sentences_embedded": sentences_embedded(full_summary),
+        "full_ingest_sentences_embedded": full.sentences_embedded,
         "unchanged_reingest_seconds": round(unchanged_seconds, 2),
-        "unchanged_reingest_embedded": embedded_count(unchanged_summary),
+        "unchanged_reingest_embedded": unchanged.embedded,
         "added_file": Path(smallest).name,
         "added_file_seconds": round(added_seconds, 2),
-        "added_file_embedded": embedded_count(added_summary),
+        "added_file_embedded": added.embedded,
         "search_queries": len(latencies),
         "search_ms_p50": round(percentile(latencies, 0.5), 1),
         "search_ms_p95": round(percentile(latencies, 0.95), 1),

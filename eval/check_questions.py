@@ -1,4 +1,4 @@
-"""Validate eval/questions.jsonl (run: cd /work/main && .venv/bin/python eval/check_questions.py).
+"""Validate eval/questions.jsonl: ``python -m eval.check_questions`` (or ``python eval/check_questions.py``).
 
 Checks required fields/types (lists for comparison items), unique ids and questions, qtype
 minimums, the shape of unanswerable items, that every evidence fragment (8-40 chars) lies inside
@@ -16,13 +16,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the script is run from eval/, reportqa lives in ROOT
 from reportqa.text import match_form
 
+ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
-DEV = Path("/work/shared/dev_qa.jsonl")
+DEV = ROOT.parent / "shared" / "dev_qa.jsonl"  # the shared dev set, beside the checkout
 LISTING = "002_606b8993a8cf2f09.txt"
 NO_ANSWER = "无法从文档中找到"
 MIN_ITEMS = 85

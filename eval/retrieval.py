@@ -1,8 +1,9 @@
 """Retrieval quality on question sets: ``python -m eval.retrieval [QA.jsonl ...]``.
 
-Runs ``python -m reportqa search --batch`` (in process, same code path) over
-the answerable questions of each set and reports Recall@1/5/10, MRR and
-nDCG@10, overall and per question type, plus how often the top hit of a
+Searches the index with ``reportqa.search.retrieval.Retriever`` (what
+``python -m reportqa search`` runs: question understanding, no filters; plain
+hybrid search with ``--literal``) for the answerable questions of each set and
+reports Recall@1/5/10, MRR and nDCG@10, overall and per question type, plus how often the top hit of a
 disambiguation question comes from the right district and year.
 
 How a question is judged:
@@ -30,20 +31,19 @@ same name.
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import json
 import math
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from reportqa.ui import cli
 from reportqa.indexing import store
+from reportqa.search.hybrid import SearchFilters, SearchIndex
+from reportqa.search.retrieval import Retriever
+from reportqa.settings import Settings
 from reportqa.text import match_form
 from reportqa.ui.tables import format_table
-from reportqa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_SETS = [Path(__file__).resolve().parents[2] / "shared" / "dev_qa.jsonl",
@@ -119,16 +119,18 @@ def judge(item: dict[str, Any], passages: list[str], corpus: list[str], all_text
 
 
 def batch_search(questions: list[str], index_dir: str, k: int, literal: bool = False) -> list[list[dict[str, Any]]]:
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as handle:
-        for question in questions:
-            handle.write(json.dumps({"question": question}, ensure_ascii=False) + "\n")
-    out = io.StringIO()
-    flags = ["--literal"] if literal else []
-    status = cli.main(["search", "--batch", handle.name, "-k", str(k), "--index", index_dir, *flags], stdout=out)
-    Path(handle.name).unlink()
-    if status != 0:
-        raise SystemExit(f"search --batch failed with status {status}")
-    return [json.loads(line)["hits"] for line in out.getvalue().splitlines()]
+    """Each question's k best passages as ``Hit.to_json()`` records, best first.
+
+    Opens the index and searches as ``python -m reportqa search --batch`` does:
+    ``Retriever.retrieve`` without filters, or ``SearchIndex.search`` when ``literal``.
+    """
+    index = SearchIndex.open(Settings.from_env(index_dir=index_dir))
+    retriever, filters = Retriever(index), SearchFilters()
+    results = []
+    for question in questions:
+        hits = index.search(question, k, filters) if literal else retriever.retrieve(question, k, filters).hits
+        results.append([hit.to_json() for hit in hits])
+    return results
 
 
 def evaluate(items: list[dict[str, Any]], index_dir: str, literal: bool = False) -> dict[str, Any]:
