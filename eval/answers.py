@@ -35,6 +35,7 @@ from eval.retrieval import DEFAULT_SETS, RESULTS, changes, plot
 from reportqa.answer.citations import without_citations
 from reportqa.answer.generation import GENERATORS, make_generator
 from reportqa.answer.pipeline import Answerer
+from reportqa.errors import ReportqaError
 from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
@@ -153,7 +154,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (a quick look)")
     parser.add_argument("--tag", default="", help="suffix for the results files")
     args = parser.parse_args()
-    report = {path.stem: evaluate(path, args.generator, args.index, args.limit) for path in args.sets}
+    try:
+        report = {path.stem: evaluate(path, args.generator, args.index, args.limit) for path in args.sets}
+    except ReportqaError as error:  # no index, another model's index, a model not installed
+        raise SystemExit(f"error: {error}") from error
     name = f"answers-{args.generator}{'-' + args.tag if args.tag else ''}"
     RESULTS.mkdir(exist_ok=True)
     previous_path = RESULTS / f"{name}.json"

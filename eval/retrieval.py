@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from reportqa.errors import ReportqaError
 from reportqa.indexing import store
 from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.search.retrieval import Retriever
@@ -134,11 +135,11 @@ def batch_search(questions: list[str], index_dir: str, k: int, literal: bool = F
 
 
 def evaluate(items: list[dict[str, Any]], index_dir: str, literal: bool = False) -> dict[str, Any]:
-    corpus = [chunk.text for chunk in store.read_chunks(index_dir)]
-    all_text = "\n".join(corpus)
     started = time.perf_counter()
     results = batch_search([item["question"] for item in items], index_dir, max(CUTOFFS), literal)
     seconds = time.perf_counter() - started
+    corpus = [chunk.text for chunk in store.read_chunks(index_dir)]
+    all_text = "\n".join(corpus)
     rows = []
     for item, hits in zip(items, results):
         verdict = judge(item, [hit["text"] for hit in hits], corpus, all_text)
@@ -242,7 +243,10 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="suffix for the results files (e.g. a variant's name)")
     args = parser.parse_args()
     index_dir = Settings.from_env(index_dir=args.index).index_dir
-    report = {path.stem: evaluate(load_questions(path), index_dir, args.literal) for path in args.sets}
+    try:
+        report = {path.stem: evaluate(load_questions(path), index_dir, args.literal) for path in args.sets}
+    except ReportqaError as error:  # no index, another model's index, a model not installed
+        raise SystemExit(f"error: {error}") from error
     name = f"retrieval{'-' + args.tag if args.tag else ''}"
     RESULTS.mkdir(exist_ok=True)
     previous_path = RESULTS / f"{name}.json"
