@@ -20,9 +20,9 @@ from reportqa.answer.generation import GENERATORS
 from reportqa.errors import ReportqaError
 from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
-from reportqa.ui.handlers import ALL, GeneratorPool, make_chat, make_search, search_filters, stream_answer  # noqa: F401
+from reportqa.ui.handlers import GeneratorPool
 from reportqa.ui.render import STYLE
-from reportqa.ui.web import build_app, filter_choices, library_rows, warm_up  # noqa: F401
+from reportqa.ui.web import build_app, warm_up
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

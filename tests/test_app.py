@@ -7,14 +7,13 @@ from conftest import SMALL_REPORT, build_index
 from fakes import BigramEmbedder
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-import app
 from reportqa.answer import generation
-from reportqa.ui import render
-from reportqa.answer.pipeline import Answerer
 from reportqa.answer.generation import ChatGenerator, ExtractiveGenerator, GeneratorChoice
-from reportqa.search.retrieval import Retriever
+from reportqa.answer.pipeline import Answerer
 from reportqa.search.hybrid import SearchIndex
+from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
+from reportqa.ui import handlers, render, web
 
 
 def open_index(index):
@@ -38,8 +37,8 @@ def test_highlight_marks_terms_and_escapes_everything_else():
 
 
 def test_search_page_shows_cards_with_terms_marked_and_context(shared_small_index):
-    search = app.make_search(Retriever(open_index(shared_small_index)))
-    page = search("嘉定新增养老床位", app.ALL, app.ALL, app.ALL, 3)
+    search = handlers.make_search(Retriever(open_index(shared_small_index)))
+    page = search("嘉定新增养老床位", handlers.ALL, handlers.ALL, handlers.ALL, 3)
     assert page.startswith('<p class="rq-understood">理解: ') and "区=嘉定区" in page
     assert page.count('<article class="rq-card"') == 3
     assert "养老床位</mark>" in page
@@ -61,34 +60,34 @@ def test_context_reaches_past_the_passage_into_the_source(shared_small_index):
 
 
 def test_report_markup_is_shown_as_text(hostile_index):
-    page = app.make_search(Retriever(open_index(hostile_index)))("script alert 养老床位", app.ALL, app.ALL, app.ALL, 5)
+    page = handlers.make_search(Retriever(open_index(hostile_index)))("script alert 养老床位", handlers.ALL, handlers.ALL, handlers.ALL, 5)
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
 
 
 def test_empty_query_asks_for_one(shared_small_index):
-    assert "请输入" in app.make_search(Retriever(open_index(shared_small_index)))("  ", app.ALL, app.ALL, app.ALL, 5)
+    assert "请输入" in handlers.make_search(Retriever(open_index(shared_small_index)))("  ", handlers.ALL, handlers.ALL, handlers.ALL, 5)
 
 
 def test_filters_and_library_come_from_the_manifest(shared_small_index):
     index = open_index(shared_small_index)
-    districts, years, types = app.filter_choices(index)
-    assert districts == [app.ALL, "嘉定区", "松江区"] and years == [app.ALL, "2021"] and "政府工作报告" in types
-    rows = app.library_rows(index)
+    districts, years, types = web.filter_choices(index)
+    assert districts == [handlers.ALL, "嘉定区", "松江区"] and years == [handlers.ALL, "2021"] and "政府工作报告" in types
+    rows = web.library_rows(index)
     assert len(rows) == 2 and {row[1] for row in rows} == {"嘉定区", "松江区"}
 
 
 def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_index, monkeypatch):
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     index = open_index(shared_small_index)
-    demo = app.build_app(index)
+    demo = web.build_app(index)
     blocks = list(demo.blocks.values())
     assert [block.label for block in blocks if isinstance(block, gr.Tab)] == ["问答", "搜索", "文库"]
     named = {block.elem_id: block for block in blocks if getattr(block, "elem_id", None)}
     assert named["rq-generator"].value == index.settings.generator
     district_filters = [block for block in blocks if isinstance(block, gr.Dropdown) and block.label == "区"]
-    assert [[value for value, _ in block.choices] for block in district_filters] == [[app.ALL, "嘉定区", "松江区"]] * 2
-    assert named["rq-library"].value["data"] == app.library_rows(index)
+    assert [[value for value, _ in block.choices] for block in district_filters] == [[handlers.ALL, "嘉定区", "松江区"]] * 2
+    assert named["rq-library"].value["data"] == web.library_rows(index)
 
     def handler(elem_id, event):
         (function,) = [fn for fn in demo.fns.values() if (named[elem_id]._id, event) in fn.targets]
@@ -97,7 +96,7 @@ def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_inde
     search = handler("rq-search", "click")
     assert search.outputs == [named["rq-results"]] and search.concurrency_id == "search"
     assert handler("rq-query", "submit").fn is search.fn
-    assert search.fn("嘉定新增养老床位", app.ALL, app.ALL, app.ALL, 3).count('<article class="rq-card"') == 3
+    assert search.fn("嘉定新增养老床位", handlers.ALL, handlers.ALL, handlers.ALL, 3).count('<article class="rq-card"') == 3
     send = handler("rq-send", "click")
     assert send.inputs[0] is named["rq-ask"] and send.outputs[0] is named["rq-chat"]
     assert (send.concurrency_id, send.concurrency_limit) == ("answer", 1)  # one answer at a time
@@ -131,13 +130,13 @@ def fake_chat(*responses):
 
 def chat_handler(index, make=None):
     search_index = open_answerable(index)
-    pool = app.GeneratorPool(search_index.settings, make or generation.make_generator)
-    return app.make_chat(Answerer(Retriever(search_index), answer_passages=3), pool)
+    pool = handlers.GeneratorPool(search_index.settings, make or generation.make_generator)
+    return handlers.make_chat(Answerer(Retriever(search_index), answer_passages=3), pool)
 
 
 def run_chat(chat, question, turns=(), generator="extractive"):
     """Every update the chat handler yields for one question: [(html, turns, question box)]."""
-    return list(chat(question, list(turns), generator, app.ALL, app.ALL, app.ALL))
+    return list(chat(question, list(turns), generator, handlers.ALL, handlers.ALL, handlers.ALL))
 
 
 def test_an_answer_links_each_citation_to_its_source_with_the_figure_marked(shared_small_index):
@@ -228,7 +227,7 @@ def test_closing_the_stream_stops_the_generator_at_its_next_piece():
             stopped.set()
             raise
 
-    updates = app.stream_answer(ask)
+    updates = handlers.stream_answer(ask)
     assert next(updates) == "新增"
     updates.close()  # the page went away
     went_on.set()

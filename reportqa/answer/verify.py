@@ -168,23 +168,3 @@ def _settle_years(body: str, needed: list[str], understanding: Understanding) ->
             and not _WHEN.search(understanding.question)):
         return body, needed, "only another year, no figure for what was asked: " + "、".join(needed)
     return body, needed, ""
-
-
-def _settle_years(body: str, needed: list[str], understanding: Understanding) -> tuple[str, list[str], str]:
-    """The sentence and its figures once the years it names are settled, and why it is dropped ("" if not).
-
-    「2015年，…1110万人次」 for a 2020 question loses the model's slip of the year (the figure is still
-    held to the asked year); a sentence about another year than asked is dropped, and so is one whose
-    only figures are such years when the question asks for a figure.
-    """
-    named_years = set(NAMED_YEAR.findall(body))
-    asked_years = {str(year) for year in understanding.years}
-    lead = _LEADING_YEAR.match(body)
-    if understanding.years and lead and named_years == {lead.group(1)} - asked_years and len(needed) > 1:
-        return body[lead.end():], [n for n in needed if n != lead.group(1)], ""
-    if understanding.years and named_years and not named_years & asked_years:
-        return body, needed, "about another year than asked: " + "、".join(sorted(named_years))
-    if (understanding.kind == FIGURE and needed and set(needed) <= named_years - asked_years
-            and not _WHEN.search(understanding.question)):
-        return body, needed, "only another year, no figure for what was asked: " + "、".join(needed)
-    return body, needed, ""
