@@ -17,10 +17,8 @@ import time
 from tqdm import tqdm
 
 from reportqa.errors import ReportqaError
-from reportqa.indexing import store
-from reportqa.indexing.build import check_compatible, write_search_index
+from reportqa.indexing.build import plan_update, update_index
 from reportqa.indexing.embedding import Embedder, make_embedder
-from reportqa.ingest.pipeline import expand_paths, ingest, plan_sources
 from reportqa.settings import Settings
 from reportqa.ui.tables import summary_table
 
@@ -38,44 +36,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def previously_indexed(settings: Settings, rebuild: bool) -> list[str]:
-    """Source files of the existing index, after checking it can be updated.
-
-    Raises:
-        IndexUnusable: another format or embedding model (the message says to use --rebuild).
-    """
-    if rebuild or not store.has_index(settings.index_dir):
-        return []
-    manifest = store.read_manifest(settings.index_dir)
-    check_compatible(manifest, settings, settings.index_dir)
-    return [source["path"] for source in manifest["sources"]]
-
-
 def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.from_env(index_dir=args.index, chunk_max_chars=args.max_chars,
                                  chunk_overlap_chars=args.overlap_chars)
     started = time.perf_counter()
     try:
-        named = expand_paths(args.paths or [settings.reports_dir])
-        plan = plan_sources(named, previously_indexed(settings, args.rebuild), args.remove)
+        plan = plan_update(args.paths or [settings.reports_dir], settings, args.rebuild, args.remove)
+        with tqdm(total=len(plan.files), unit="file", desc="read", file=sys.stderr) as files, \
+                tqdm(unit="passage", desc="embed", file=sys.stderr, disable=None) as passages:
+            result, update = update_index(plan, settings, embedder or make_embedder(settings), args.rebuild,
+                                          on_file=lambda _path: files.update(), on_embedded=passages.update,
+                                          on_embedding_start=lambda n: setattr(passages, "total", n))
     except ReportqaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if not plan.files:
-        print("error: no .txt, .html, .pdf or .docx files to ingest", file=sys.stderr)
-        return 2
-    with tqdm(total=len(plan.files), unit="file", desc="read", file=sys.stderr) as progress:
-        result = ingest(plan.files, settings, on_file=lambda _path: progress.update())
-    bar = tqdm(unit="passage", desc="embed", file=sys.stderr, disable=None)
-    try:
-        update = write_search_index(result, settings, embedder or make_embedder(settings), reuse=not args.rebuild,
-                                    on_embedded=bar.update, on_embedding_start=lambda n: setattr(bar, "total", n))
-    except ReportqaError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        bar.close()
     print(summary_table(result))
     for path in plan.pruned:
         print(f"removed {path} (file no longer exists)")

@@ -25,11 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import ingest
 from eval.retrieval import DEFAULT_SETS
-from reportqa.indexing.build import IndexUpdate, write_search_index
+from reportqa.indexing.build import IndexUpdate, plan_update, update_index
 from reportqa.indexing.embedding import Embedder, make_embedder
-from reportqa.ingest import pipeline
+from reportqa.ingest.pipeline import expand_paths
 from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
@@ -42,11 +41,9 @@ def timed_ingest(files: list[str], settings: Settings, embedder: Embedder, rebui
     """Ingest ``files`` into ``settings.index_dir`` as ``python ingest.py FILES [--rebuild]`` does
     (keeping the index's other files unless ``rebuild``); the seconds it took and what was written."""
     started = time.perf_counter()
-    plan = pipeline.plan_sources(files, ingest.previously_indexed(settings, rebuild), [])
-    result = pipeline.ingest(plan.files, settings)
+    result, update = update_index(plan_update(files, settings, rebuild), settings, embedder, rebuild)
     if result.errors:
         raise SystemExit("ingest failed: " + "; ".join(f"{error.path}: {error.reason}" for error in result.errors))
-    update = write_search_index(result, settings, embedder, reuse=not rebuild)
     return time.perf_counter() - started, update
 
 
@@ -63,12 +60,24 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def search_latencies(index: SearchIndex, minimum: int) -> list[float]:
+    """Milliseconds per warm query, one query at a time, as ``python -m reportqa search`` runs it."""
+    index.warm_up()
+    retriever = Retriever(index)
+    latencies = []
+    for query in benchmark_queries(index, minimum):
+        started = time.perf_counter()
+        retriever.retrieve(query, k=10)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", default=["data/reports"])
     parser.add_argument("--queries", type=int, default=60, help="at least this many timed queries")
     args = parser.parse_args()
-    files = pipeline.expand_paths(args.paths)
+    files = expand_paths(args.paths)
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings.from_env(index_dir=str(Path(folder) / "index"))
         embedder = make_embedder(settings)
@@ -82,15 +91,7 @@ def main() -> None:
         others = [path for path in files if path != smallest]
         timed_ingest(others, settings, embedder, rebuild=True)
         added_seconds, added = timed_ingest([smallest], settings, embedder)
-        index = SearchIndex.open(settings, embedder)
-        index.warm_up()
-        retriever = Retriever(index)
-        queries = benchmark_queries(index, args.queries)
-        latencies = []
-        for query in queries:
-            started = time.perf_counter()
-            retriever.retrieve(query, k=10)
-            latencies.append((time.perf_counter() - started) * 1000)
+        latencies = search_latencies(SearchIndex.open(settings, embedder), args.queries)
     stats = {
         "files": len(files),
         "passages": passages,

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from eval.retrieval import DEFAULT_SETS, RESULTS, load_questions
-from reportqa.ui.tables import format_table
-from reportqa.search.retrieval import Retriever
 from reportqa.search.hybrid import SearchIndex
+from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
+from reportqa.ui.tables import format_table
 
 OFFTOPIC = Path(__file__).resolve().parent / "offtopic.jsonl"
 

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from reportqa.ingest.pipeline import expand_paths, ingest
-from reportqa.ui.tables import format_table, summary_table
 from reportqa.settings import Settings
+from reportqa.ui.tables import format_table, summary_table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

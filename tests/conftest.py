@@ -80,8 +80,9 @@ OTHER_REPORT = """2021年松江区人民政府工作报告
 
 def build_index(reports: Path, index: Path) -> Path:
     """Index the report files in the folder ``reports`` at ``index`` with the fake embedder."""
-    import ingest
     from fakes import BigramEmbedder
+
+    import ingest
 
     assert ingest.main([str(reports), "--index", str(index)], embedder=BigramEmbedder()) == 0
     return index
@@ -155,9 +156,10 @@ def small_app_url(shared_small_index):
     relevance threshold is 0: the fake embedder's cosines are far below the
     real model's, so any other threshold would refuse every question.
     """
-    import app
     from browser import serve
     from fakes import BigramEmbedder
+
+    import app
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 

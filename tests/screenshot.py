@@ -18,8 +18,16 @@ import os
 import sys
 from pathlib import Path
 
-from tests.browser import (BrowserMissing, ask, browser_session, open_app_page, open_citation, open_context, search,
-                           serve)
+from tests.browser import (
+    BrowserMissing,
+    ask,
+    browser_session,
+    open_app_page,
+    open_citation,
+    open_context,
+    search,
+    serve,
+)
 
 DEFAULT_QUERY = "嘉定区2020年一般公共预算收入是多少？"
 DEFAULT_FOLLOW_UP = "那青浦呢？"
@@ -64,8 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out or PAGES[args.page]
     questions = [args.query, args.follow_up] if args.page == "chat" and args.follow_up else [args.query]
-    from reportqa.errors import ModelUnavailable
-    from reportqa.errors import IndexUnusable
+    from reportqa.errors import IndexUnusable, ModelUnavailable
 
     try:
         screenshot(args.index, out, args.page, questions)

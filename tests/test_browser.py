@@ -5,8 +5,6 @@ so other pages can be tested the same way.
 """
 
 import pytest
-from playwright.sync_api import expect
-
 from browser import (
     TIMEOUT_MS,
     ask,
@@ -16,6 +14,7 @@ from browser import (
     search,
     serve,
 )
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

@@ -1,10 +1,11 @@
 import unicodedata
 
 from conftest import SMALL_REPORT
+
 from reportqa.ingest.chunking import ChunkingSettings, pack_chunks, sentence_units
 from reportqa.ingest.cleaning import classify_lines
-from reportqa.text import match_form
 from reportqa.ingest.sections import find_outline
+from reportqa.text import match_form
 
 
 def chunk_spans(text, settings=ChunkingSettings()):

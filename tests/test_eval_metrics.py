@@ -49,7 +49,8 @@ def test_metrics_average_over_questions():
 
 
 def test_answer_judging_counts_key_facts_citations_and_unsupported_figures():
-    from eval.answers import judge as judge_answer, summarise
+    from eval.answers import judge as judge_answer
+    from eval.answers import summarise
 
     item = {"id": "X1", "qtype": "numeric", "question": "嘉定2020年新增多少养老床位？", "key_facts": ["774"],
             "evidence": ["新增养老床位774张"]}

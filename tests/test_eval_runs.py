@@ -4,9 +4,9 @@ eval/answers.py, eval/bench_search.py), on the small index with the fake embedde
 import json
 
 import pytest
-
 from conftest import OTHER_REPORT, SMALL_REPORT
 from fakes import BigramEmbedder
+
 from reportqa.search import hybrid
 from reportqa.settings import Settings
 from reportqa.ui import cli

@@ -1,12 +1,12 @@
 import json
 
 import pytest
-
-import ingest
 from conftest import SMALL_REPORT
 from fakes import BigramEmbedder
-from reportqa.text import sentences
+
+import ingest
 from reportqa.indexing import store
+from reportqa.text import sentences
 
 
 def run(args, embedder=None):

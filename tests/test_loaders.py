@@ -1,10 +1,10 @@
 import io
 
 import pytest
-
 from conftest import SMALL_REPORT
-from reportqa.ingest.loaders import load_source
+
 from reportqa.errors import LoadError
+from reportqa.ingest.loaders import load_source
 
 
 def test_utf8_with_and_without_bom_and_gbk_decode_to_the_same_text(write_file):

@@ -1,15 +1,15 @@
 """End to end with the real local generator (Qwen2.5 1.5B GGUF via llama-cpp-python; `make model`)."""
 
 import pytest
+from conftest import CORPUS
 
 import ingest
-from conftest import CORPUS
+from reportqa.answer.generation import make_generator
 from reportqa.answer.pipeline import Answerer
 from reportqa.indexing.embedding import SentenceTransformerEmbedder
-from reportqa.answer.generation import make_generator
 from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
-from reportqa.search.retrieval import Retriever
 from reportqa.search.hybrid import SearchIndex
+from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 
 pytestmark = pytest.mark.e2e

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import CORPUS
 
 import ingest
-from conftest import CORPUS
 from reportqa.indexing.embedding import SentenceTransformerEmbedder
 from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
 from reportqa.search.hybrid import SearchIndex

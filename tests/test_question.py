@@ -1,9 +1,9 @@
 import pytest
-
 from fakes import BigramEmbedder
+
+from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.search.question import COMPARISON, FACT, FIGURE, LIST, understand
 from reportqa.search.retrieval import Retriever
-from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.settings import Settings
 
 

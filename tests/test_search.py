@@ -3,17 +3,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import BigramEmbedder
 
 import ingest
-from fakes import BigramEmbedder
-from reportqa.ui import cli
-from reportqa.search import hybrid as search
+from reportqa.errors import IndexUnusable
 from reportqa.indexing.dense import DenseIndex
-from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
+from reportqa.search import hybrid as search
+from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.search.hybrid import SearchFilters, SearchIndex
 from reportqa.settings import Settings
-from reportqa.errors import IndexUnusable
+from reportqa.ui import cli
 
 
 def open_index(index, embedder=None):
@@ -178,6 +178,18 @@ def test_cli_batch_names_the_bad_line(shared_small_index, fake_model, tmp_path, 
 def test_cli_without_index_says_how_to_build_it(tmp_path, fake_model, capsys):
     assert cli.main(["search", "嘉定", "--index", str(tmp_path / "none")]) == 2
     assert "python ingest.py" in capsys.readouterr().err
+
+
+def test_cli_reports_input_errors_but_lets_a_bug_through(shared_small_index, fake_model, monkeypatch, capsys):
+    assert cli.main(["search", "嘉定", "--district", "浦东", "--index", str(shared_small_index)]) == 2
+    assert "unknown district" in capsys.readouterr().err
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("a bug, not a usage error")
+
+    monkeypatch.setattr(cli, "run_search", broken)
+    with pytest.raises(ValueError, match="a bug"):
+        cli.main(["search", "嘉定", "--index", str(shared_small_index)])
 
 
 def test_ingest_refuses_an_index_of_another_model_unless_rebuilt(small_index, tmp_path, monkeypatch, capsys):

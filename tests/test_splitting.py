@@ -1,5 +1,5 @@
-from reportqa.records import SourceText
 from reportqa.ingest.splitting import split_documents
+from reportqa.records import SourceText
 
 LISTING = """  • 【甲区招商】2021年甲区政府工作报告
 

@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reportqa.errors import IndexUnusable
+from reportqa.errors import IndexUnusable, InputError
 from reportqa.indexing import store
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder
 from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
-from reportqa.ingest.pipeline import IngestResult
+from reportqa.ingest.pipeline import IngestResult, SourcePlan, expand_paths, ingest, plan_sources
 from reportqa.settings import Settings
 from reportqa.text import sentences
 
@@ -90,6 +90,41 @@ def previous_vectors(index_dir: str | Path) -> tuple[dict[str, np.ndarray], dict
     if sentence_vectors is not None and len(sentence_vectors) == len(texts):
         known.update((text_key(text), vector) for text, vector in zip(texts, sentence_vectors))
     return known, manifest["embedding"]
+
+
+def plan_update(paths: Sequence[str], settings: Settings, rebuild: bool = False,
+                remove: Sequence[str] = ()) -> SourcePlan:
+    """The files an update of ``settings.index_dir`` reads: those under ``paths`` plus those already indexed
+    (none when ``rebuild``), less the gone and the ``remove``d ones.
+
+    Raises:
+        LoadError: a named path does not exist.
+        IndexUnusable: the existing index is of another format or embedding model (use ``rebuild``).
+        InputError: there is no report file to read.
+    """
+    previous: list[str] = []
+    if not rebuild and store.has_index(settings.index_dir):
+        manifest = store.read_manifest(settings.index_dir)
+        check_compatible(manifest, settings, settings.index_dir)
+        previous = [source["path"] for source in manifest["sources"]]
+    plan = plan_sources(expand_paths(paths), previous, remove)
+    if not plan.files:
+        raise InputError("no .txt, .html, .pdf or .docx files to ingest")
+    return plan
+
+
+def update_index(plan: SourcePlan, settings: Settings, embedder: Embedder, rebuild: bool = False,
+                 on_file: Callable[[str], None] | None = None, on_embedded: Callable[[int], None] | None = None,
+                 on_embedding_start: Callable[[int], None] | None = None) -> tuple[IngestResult, IndexUpdate]:
+    """Read the planned files and write the index: the whole ingest, for ``ingest.py`` and the benchmark.
+
+    A file that cannot be read is in the result's ``errors``; the rest is indexed. The callbacks report
+    progress (see ``ingest`` and ``write_search_index``).
+    """
+    result = ingest(plan.files, settings, on_file=on_file)
+    update = write_search_index(result, settings, embedder, reuse=not rebuild, on_embedded=on_embedded,
+                                on_embedding_start=on_embedding_start)
+    return result, update
 
 
 def write_search_index(
