@@ -28,8 +28,8 @@ class CountingChat(FakeListChatModel):
         return super().stream(messages, *args, **kwargs)
 
 
-def answerer(small_index, threshold=0.0):
-    settings = Settings.from_env(index_dir=str(small_index), relevance_threshold=threshold)
+def answerer(shared_small_index, threshold=0.0):
+    settings = Settings.from_env(index_dir=str(shared_small_index), relevance_threshold=threshold)
     return Answerer(Retriever(SearchIndex.open(settings, BigramEmbedder())), answer_passages=3)
 
 
@@ -37,37 +37,37 @@ def chat(*responses):
     return ChatGenerator("fake", CountingChat(responses=list(responses), prompts=[]))
 
 
-def test_a_wrong_citation_is_fixed_before_the_answer_is_shown(small_index):
+def test_a_wrong_citation_is_fixed_before_the_answer_is_shown(shared_small_index):
     generator = chat("嘉定2020年新增养老床位774张[3]。")
-    answer = answerer(small_index).ask("嘉定2020年新增了多少张养老床位？", generator)
+    answer = answerer(shared_small_index).ask("嘉定2020年新增了多少张养老床位？", generator)
     assert not answer.refused and "774" in answer.answer and answer.answer.endswith("[1]。")
     assert "新增养老床位774张" in answer.citations[0].text
     assert answer.draft == "嘉定2020年新增养老床位774张[3]。"
     assert {"retrieve", "first_token", "generate", "verify", "total"} <= answer.timings.keys()
 
 
-def test_an_invented_figure_becomes_a_refusal_with_related_passages(small_index):
-    answer = answerer(small_index).ask("嘉定2020年新增了多少张养老床位？", chat("新增养老床位900张[1]。"))
+def test_an_invented_figure_becomes_a_refusal_with_related_passages(shared_small_index):
+    answer = answerer(shared_small_index).ask("嘉定2020年新增了多少张养老床位？", chat("新增养老床位900张[1]。"))
     assert answer.refused and answer.answer == REFUSAL and answer.citations == ()
     assert answer.related
 
 
-def test_nothing_relevant_refuses_without_calling_the_model(small_index):
+def test_nothing_relevant_refuses_without_calling_the_model(shared_small_index):
     generator = chat("不应被调用")
-    answer = answerer(small_index, threshold=1.01).ask("嘉定2020年新增了多少张养老床位？", generator)
+    answer = answerer(shared_small_index, threshold=1.01).ask("嘉定2020年新增了多少张养老床位？", generator)
     assert answer.refused and answer.related and generator._model.prompts == []
 
 
-def test_the_prompt_numbers_passages_with_title_and_breadcrumb(small_index):
-    hits = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()).search("养老床位", k=2)
+def test_the_prompt_numbers_passages_with_title_and_breadcrumb(shared_small_index):
+    hits = SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index)), BigramEmbedder()).search("养老床位", k=2)
     (_, system), (_, user) = prompt_messages(understand("嘉定新增多少养老床位？"), hits, budget=160)
     assert "只根据给出的资料" in system
     assert user.startswith("问题：嘉定新增多少养老床位？\n资料：\n[1]《") and "[2]《" in user
     assert user.endswith("问题：嘉定新增多少养老床位？\n" + ANSWER_INSTRUCTION)
 
 
-def test_only_a_figure_question_is_asked_before_the_passages_too(small_index):
-    hits = SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()).search("养老床位", k=1)
+def test_only_a_figure_question_is_asked_before_the_passages_too(shared_small_index):
+    hits = SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index)), BigramEmbedder()).search("养老床位", k=1)
     (_, _), (_, user) = prompt_messages(understand("嘉定的养老服务品牌叫什么？"), hits, budget=160)
     assert user.startswith("资料：\n[1]《") and user.endswith(FACT_INSTRUCTION)
 
@@ -78,8 +78,8 @@ def test_excerpt_keeps_the_best_sentences_within_the_budget():
     assert "新增养老床位774张。" in cut and len(cut) <= 22
 
 
-def test_extractive_answers_with_a_cited_sentence(small_index):
-    answer = answerer(small_index).ask("嘉定2020年新增了多少张养老床位？", ExtractiveGenerator())
+def test_extractive_answers_with_a_cited_sentence(shared_small_index):
+    answer = answerer(shared_small_index).ask("嘉定2020年新增了多少张养老床位？", ExtractiveGenerator())
     assert not answer.refused and "774" in answer.answer and "[1]" in answer.answer
 
 
@@ -93,8 +93,8 @@ def test_follow_ups_are_rewritten_from_the_last_question(follow_up, history, exp
     assert rewrite_follow_up(follow_up, history) == expected
 
 
-def test_a_follow_up_is_answered_as_its_standalone_question(small_index):
-    answer = answerer(small_index).ask("那松江呢？", ExtractiveGenerator(), history=["嘉定2020年新增上市企业几家？"])
+def test_a_follow_up_is_answered_as_its_standalone_question(shared_small_index):
+    answer = answerer(shared_small_index).ask("那松江呢？", ExtractiveGenerator(), history=["嘉定2020年新增上市企业几家？"])
     assert answer.rewritten_question == "松江区2020年新增上市企业几家？"
     assert {hit.district for hit in answer.citations} == {"松江区"}
 
@@ -115,13 +115,13 @@ def test_generator_choice_and_fallback(monkeypatch):
     assert choice.generator.name == "extractive" and "parts not installed" in choice.note
 
 
-def test_cli_ask_batch_prints_one_json_line_per_question(small_index, tmp_path, monkeypatch, capsys):
+def test_cli_ask_batch_prints_one_json_line_per_question(shared_small_index, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(search, "make_embedder", lambda _settings: BigramEmbedder())
     monkeypatch.setenv("REPORTQA_RELEVANCE_THRESHOLD", "0")
     batch = tmp_path / "q.jsonl"
     batch.write_text('{"question": "嘉定2020年新增了多少张养老床位？"}\n{"question": "松江新建公园绿地多少公顷？"}\n',
                      encoding="utf-8")
-    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(small_index)]) == 0
+    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(shared_small_index)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["question"] for line in lines] == ["嘉定2020年新增了多少张养老床位？", "松江新建公园绿地多少公顷？"]
     first = lines[0]
@@ -130,21 +130,21 @@ def test_cli_ask_batch_prints_one_json_line_per_question(small_index, tmp_path, 
                                                  "char_start", "char_end"} <= first["citations"][0].keys()
 
 
-def test_cli_ask_batch_reads_history_for_follow_ups(small_index, tmp_path, monkeypatch, capsys):
+def test_cli_ask_batch_reads_history_for_follow_ups(shared_small_index, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(search, "make_embedder", lambda _settings: BigramEmbedder())
     monkeypatch.setenv("REPORTQA_RELEVANCE_THRESHOLD", "0")
     batch = tmp_path / "q.jsonl"
     batch.write_text('{"question": "那松江呢？", "history": ["嘉定2020年新增上市企业几家？"]}\n', encoding="utf-8")
-    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(small_index)]) == 0
+    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(shared_small_index)]) == 0
     assert json.loads(capsys.readouterr().out)["rewritten_question"] == "松江区2020年新增上市企业几家？"
     batch.write_text('{"question": "那松江呢？", "history": "嘉定"}\n', encoding="utf-8")
-    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(small_index)]) == 2
+    assert cli.main(["ask", "--batch", str(batch), "--generator", "extractive", "--index", str(shared_small_index)]) == 2
     assert "q.jsonl:1" in capsys.readouterr().err
 
 
-def test_the_generator_sees_only_passages_about_the_asked_district_and_year(small_index):
+def test_the_generator_sees_only_passages_about_the_asked_district_and_year(shared_small_index):
     generator = chat("增加值完成2488.4亿元[1]。")
-    answer = answerer(small_index).ask("嘉定2020年增加值完成了多少？", generator)
+    answer = answerer(shared_small_index).ask("嘉定2020年增加值完成了多少？", generator)
     (_, _), (_, user) = generator._model.prompts[0]
     assert "2488.4" in user and "增长6%以上" not in user  # the 2021 target passage is left out
     assert not answer.refused

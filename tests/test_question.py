@@ -51,8 +51,8 @@ def test_abbreviations_are_expanded_to_the_reports_terms():
 
 
 @pytest.fixture
-def retriever(small_index):
-    return Retriever(SearchIndex.open(Settings.from_env(index_dir=str(small_index)), BigramEmbedder()))
+def retriever(shared_small_index):
+    return Retriever(SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index)), BigramEmbedder()))
 
 
 def test_a_named_district_restricts_the_results(retriever):
@@ -111,9 +111,9 @@ def test_bridge_passage_is_returned_as_the_second_hit(retriever):
     assert "对口帮扶的云南省五个县" in result.hits[1].text
 
 
-def test_relevance_follows_the_threshold_and_unindexed_districts(small_index):
+def test_relevance_follows_the_threshold_and_unindexed_districts(shared_small_index):
     def retrieve(question, threshold):
-        settings = Settings.from_env(index_dir=str(small_index), relevance_threshold=threshold)
+        settings = Settings.from_env(index_dir=str(shared_small_index), relevance_threshold=threshold)
         return Retriever(SearchIndex.open(settings, BigramEmbedder())).retrieve(question, k=3)
 
     assert retrieve("嘉定新增养老床位多少张？", 0.0).relevant
