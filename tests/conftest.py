@@ -135,6 +135,30 @@ def corpus_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_embedder():
+    """The default embedding model itself (converted once into the cache), loaded once per session."""
+    from reportqa.indexing.embedding import SentenceTransformerEmbedder
+    from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
+    from reportqa.settings import Settings
+
+    model = SentenceTransformerEmbedder(OFFLINE_MODEL_NAME, Settings.from_env().cache_dir)
+    model.load()
+    return model
+
+
+@pytest.fixture(scope="session")
+def real_index(real_embedder, tmp_path_factory) -> Path:
+    """Two bundled reports (金山区 2021 infographic and 2020 report) indexed once per session with the real
+    model by ``ingest.py``; read only."""
+    import ingest
+
+    index = tmp_path_factory.mktemp("real") / "index"
+    files = [CORPUS / "000_3a508674bb74eac6.txt", CORPUS / "001_06f3b45a9119657a.txt"]
+    assert ingest.main([*map(str, files), "--index", str(index)], embedder=real_embedder) == 0
+    return index
+
+
+@pytest.fixture(scope="session")
 def chromium():
     """Debian's headless chromium through Playwright; fails (never skips) with how to install it."""
     from browser import BrowserMissing, browser_session

