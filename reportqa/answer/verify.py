@@ -28,6 +28,10 @@ sentence through the answer:
 
 If nothing survives, the result is a refusal. Citations are renumbered so the
 answer cites ``[1]``…``[n]`` in order of first use.
+
+What a passage can back (figures, units, tied years, counted things, wording)
+is ``reportqa.answer.evidence``; reading and rewriting the citation marks is
+``reportqa.answer.citations``; this module decides, sentence by sentence.
 """
 
 from __future__ import annotations
