@@ -90,6 +90,22 @@ class Gazetteer:
             found = tuple(place for place in found if within in self.chain(place))
         return found[0] if len(found) == 1 else None
 
+    def parse(self, text: str) -> Place | None:
+        """The place a name chain writes, read from the start: 上海市嘉定区 → 嘉定区, 福州市鼓楼区 → that 鼓楼区,
+        广东 → 广东省. Each name must lie inside the one before it; None when a piece is unknown or ambiguous."""
+        place: Place | None = None
+        position = 0
+        while position < len(text):
+            name = next((text[position:end] for end in range(len(text), position, -1)
+                         if text[position:end] in self._by_name), None)
+            if name is None:
+                return None
+            found = self.resolve(name, within=place)
+            if found is None or (place is not None and place not in self.chain(found)):
+                return None
+            place, position = found, position + len(name)
+        return place
+
     def chain(self, place: Place) -> tuple[Place, ...]:
         """The place and those above it, outermost first: (上海市, 嘉定区)."""
         chain = [place]
