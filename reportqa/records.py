@@ -89,7 +89,12 @@ class Unit:
 
 @dataclass(frozen=True)
 class Document:
-    """A document with its metadata, as listed in the manifest."""
+    """A document with its metadata, as listed in the manifest.
+
+    ``place`` is the issuing government's place (广东省, 上海市, 嘉定区, 全国) and ``place_level`` its level
+    (national, province, city, county), both None when the report does not say; ``district`` is the place
+    when it is county-level.
+    """
 
     doc_id: str
     title: str
@@ -102,6 +107,8 @@ class Document:
     also_in: tuple[str, ...] = ()
     source_title: str | None = None
     notes: tuple[str, ...] = ()
+    place: str | None = None
+    place_level: str | None = None
 
     def to_json(self, n_chunks: int) -> dict[str, Any]:
         record = asdict(self)

@@ -1,6 +1,16 @@
 from conftest import SMALL_REPORT
 
-from reportqa.ingest.metadata import INFOGRAPHIC, NEWS, PLAN, REPORT, infer_document_facts, plan_period, section_period
+from reportqa.ingest.metadata import (
+    BUDGET,
+    INFOGRAPHIC,
+    NEWS,
+    PLAN,
+    REPORT,
+    STATISTICS,
+    infer_document_facts,
+    plan_period,
+    section_period,
+)
 from reportqa.places import find_districts, short_district_name
 
 
@@ -56,3 +66,32 @@ def test_short_district_names():
 def test_districts_are_found_in_order_of_first_mention_in_either_form():
     assert find_districts("青浦和嘉定区相比，嘉定…") == ("青浦区", "嘉定区")
     assert find_districts("全市情况") == ()
+
+
+def test_a_province_is_the_place_of_its_own_report_whatever_its_body_mentions():
+    body = ("——2025年1月20日在安徽省第十四届人民代表大会第四次会议上\n各位代表：\n"
+            "坚持绿水青山就是金山银山，金山银山……\n一、2024年工作回顾\n全省生产总值增长5.8%。")
+    facts = infer_document_facts(body, ["一、2024年工作回顾"], None)
+    assert (facts.place, facts.place_level, facts.district, facts.year) == ("安徽省", "province", None, 2025)
+
+
+def test_the_state_councils_report_is_national():
+    body = "各位代表：\n现在，我代表国务院，向大会报告政府工作。\n一、2023年工作回顾\n国内生产总值增长5.2%。"
+    facts = infer_document_facts(body, ["一、2023年工作回顾"], "2024年国务院政府工作报告")
+    assert (facts.place, facts.place_level, facts.year, facts.doc_type) == ("全国", "national", 2024, REPORT)
+
+
+def test_a_statistical_bulletin_is_typed_and_placed_by_its_title():
+    facts = infer_document_facts("2024年，全省地区生产总值增长5.2%。", [], "【统计】广东省2024年国民经济和社会发展统计公报")
+    assert (facts.doc_type, facts.place, facts.place_level) == (STATISTICS, "广东省", "province")
+
+
+def test_a_district_named_often_in_a_news_item_is_not_its_issuer():
+    facts = infer_document_facts("嘉定区举办展会。嘉定区企业参展，嘉定的客商……", [], "【上海招商】嘉定新能源汽车展开幕")
+    assert facts.doc_type == NEWS and facts.place is None and facts.district is None
+
+
+def test_a_budget_report_is_typed_and_placed_by_its_title():
+    title = "关于苏州市2024年预算执行情况和2025年预算草案的报告"
+    facts = infer_document_facts("各位代表：受市人民政府委托，现将……", [], title)
+    assert (facts.doc_type, facts.place, facts.place_level) == (BUDGET, "苏州市", "city")

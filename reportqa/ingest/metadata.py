@@ -1,10 +1,11 @@
-"""Work out a document's district, year, type and title, and a section's period.
+"""Work out a document's issuing place, year, type and title, and a section's period.
 
 The year is the report's year taken from its content — the "2020年工作回顾" /
 "2021年主要任务" headings, the congress date — and only then from a title,
 because web titles are wrong (a listing page files the 2012 杨浦 report under
-2021). Districts come from a data file of known names, so other cities can be
-added without code changes.
+2021). The place is the issuing government the report's own lines name
+(``reportqa.ingest.issuer``, any level from 全国 to a county); ``district`` is
+that place when it is county-level, for what still keys on districts.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from reportqa.places import known_districts, short_district_name
+from reportqa.gazetteer import COUNTY
+from reportqa.ingest.issuer import find_issuer
 from reportqa.text import NAMED_YEAR, PLAN_NUMERAL, PLAN_PERIOD, YEAR, match_form, plan_first_year
 
 REPORT = "政府工作报告"
 PLAN = "五年规划纲要"
 INFOGRAPHIC = "图解"
+STATISTICS = "统计公报"
+BUDGET = "预算执行报告"
 NEWS = "新闻"
 OTHER = "其他"
-REPORT_TYPES = (REPORT, PLAN, INFOGRAPHIC)
+REPORT_TYPES = (REPORT, PLAN, INFOGRAPHIC, STATISTICS, BUDGET)
 
 _REVIEW_HEADING = re.compile(rf"({YEAR})年(?:工作)?回顾")
 _TASK_HEADING = re.compile(rf"({YEAR})年(?:主要任务|主要工作|工作安排|工作任务)")
@@ -52,6 +56,8 @@ class DocumentFacts:
     doc_type: str
     source_title: str | None
     notes: tuple[str, ...]
+    place: str | None = None
+    place_level: str | None = None
 
 
 def infer_document_facts(body: str, headings: list[str], listing_title: str | None) -> DocumentFacts:
@@ -66,10 +72,13 @@ def infer_document_facts(body: str, headings: list[str], listing_title: str | No
     source_title = _strip_listing_tag(listing_title) if listing_title else _title_line(body)
     doc_type = _doc_type(text, source_title)
     year, year_note = _year(text, headings, source_title, doc_type)
-    district = _district(text, source_title)
+    plan_title = _PLAN_TITLE.search(text[:5000]) if doc_type == PLAN else None
+    issuer = find_issuer(source_title or (plan_title.group(1) if plan_title else None), text)
+    district = issuer.name if issuer and issuer.level == COUNTY else None
     notes = (year_note,) if year_note else ()
-    title = _title(source_title, text, year, district, doc_type)
-    return DocumentFacts(title, district, year, doc_type, source_title if source_title != title else None, notes)
+    title = _title(source_title, text, year, issuer.name if issuer else None, doc_type)
+    return DocumentFacts(title, district, year, doc_type, source_title if source_title != title else None, notes,
+                         issuer.name if issuer else None, issuer.level if issuer else None)
 
 
 def section_period(section: tuple[str, ...], report_year: int | None = None) -> tuple[str | None, str | None]:
@@ -131,6 +140,10 @@ def _title_line(body: str) -> str | None:
 
 def _doc_type(text: str, title: str | None) -> str:
     head = (title or "") + text[:3000]
+    if title and "统计公报" in title:
+        return STATISTICS
+    if title and re.search(r"预算执行情况.{0,20}预算草案的报告|预算执行情况的报告", title):
+        return BUDGET
     if "图解" in head or len(_STAT_LINE.findall(text)) >= 3:
         return INFOGRAPHIC
     if re.search(r"五年规划.{0,30}纲要|规划纲要", head) and "代表" not in text[:300]:
@@ -161,22 +174,7 @@ def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> t
     return year, None
 
 
-def _district(text: str, title: str | None) -> str | None:
-    districts = known_districts()
-    for district in districts:
-        if title and (district in title or short_district_name(district) in title):
-            return district
-    head = text[:800]
-    for district in districts:
-        if re.search(rf"{district}(人民政府|第.{{1,3}}届|区长|国民经济)", head):
-            return district
-    # Otherwise the district the text names most, if clearly ahead of the rest.
-    counts = Counter({district: text.count(short_district_name(district)) for district in districts})
-    (best, count), (_, runner_up) = counts.most_common(2)
-    return best if count >= 2 and count >= 2 * runner_up else None
-
-
-def _title(source_title: str | None, text: str, year: int | None, district: str | None, doc_type: str) -> str:
+def _title(source_title: str | None, text: str, year: int | None, place: str | None, doc_type: str) -> str:
     if doc_type == PLAN and (match := _PLAN_TITLE.search(text[:5000])):
         return match.group(1)
     if source_title:
@@ -185,4 +183,4 @@ def _title(source_title: str | None, text: str, year: int | None, district: str 
             return source_title.replace(title_year.group(0), f"{year}年", 1)
         return source_title
     kind = "政府工作报告（图解）" if doc_type == INFOGRAPHIC else doc_type
-    return f"{year or ''}{'年' if year else ''}{district or ''}{kind}"
+    return f"{year or ''}{'年' if year else ''}{place or ''}{kind}"

@@ -109,7 +109,7 @@ def analyse_document(span: DocumentSpan, chunking: ChunkingSettings) -> Analysed
     facts = infer_document_facts(text[span.start:span.end], [h.label for h in outline.headings], span.listing_title)
     doc_id = f"{Path(span.source.path).stem}#{span.ordinal}"
     document = Document(doc_id, facts.title, facts.district, facts.year, facts.doc_type, span.source.path,
-                        span.start, span.end, (), facts.source_title, facts.notes)
+                        span.start, span.end, (), facts.source_title, facts.notes, facts.place, facts.place_level)
     spans = pack_chunks(text, sentence_units(text, layout, outline), chunking)
     chunks = tuple(_chunk(document, number, text, piece.start, piece.end, piece.section)
                    for number, piece in enumerate(spans))
