@@ -95,3 +95,11 @@ def test_a_budget_report_is_typed_and_placed_by_its_title():
     title = "关于苏州市2024年预算执行情况和2025年预算草案的报告"
     facts = infer_document_facts("各位代表：受市人民政府委托，现将……", [], title)
     assert (facts.doc_type, facts.place, facts.place_level) == (BUDGET, "苏州市", "city")
+
+
+def test_a_file_named_like_a_title_titles_a_report_whose_own_title_gives_no_year():
+    body = "政府工作报告\n\n各位代表：\n现在，我代表国务院，向大会报告政府工作。\n一、过去五年工作回顾\n五年来……"
+    facts = infer_document_facts(body, ["一、过去五年工作回顾"], None, file_title="2018年国务院政府工作报告")
+    assert (facts.title, facts.year, facts.place, facts.place_level) == ("2018年国务院政府工作报告", 2018, "全国", "national")
+    hashed = infer_document_facts(body, ["一、过去五年工作回顾"], None, file_title="000_3a508674bb74eac6")
+    assert hashed.title == "政府工作报告" and hashed.year is None

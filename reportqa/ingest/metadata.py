@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from reportqa.gazetteer import COUNTY
+from reportqa.gazetteer import COUNTY, NATION_NAMES, NATIONAL, Place
 from reportqa.ingest.issuer import find_issuer
 from reportqa.text import NAMED_YEAR, PLAN_NUMERAL, PLAN_PERIOD, YEAR, match_form, plan_first_year
 
@@ -60,23 +60,28 @@ class DocumentFacts:
     place_level: str | None = None
 
 
-def infer_document_facts(body: str, headings: list[str], listing_title: str | None) -> DocumentFacts:
+def infer_document_facts(body: str, headings: list[str], listing_title: str | None,
+                         file_title: str | None = None) -> DocumentFacts:
     """Infer the metadata of one document.
 
     Args:
         body: the document's text (raw; it is normalised here).
         headings: its heading labels, in order.
         listing_title: the title a listing page gave it, if any.
+        file_title: the name of the file it is alone in, without its suffix (``2018年国务院政府工作报告``);
+            taken as the title when it reads like one and the text's own title gives no year.
     """
     text = match_form(body)
     source_title = _strip_listing_tag(listing_title) if listing_title else _title_line(body)
+    if file_title and _reads_like_title(match_form(file_title)) and not (source_title and NAMED_YEAR.search(source_title)):
+        source_title = match_form(file_title)
     doc_type = _doc_type(text, source_title)
     year, year_note = _year(text, headings, source_title, doc_type)
     plan_title = _PLAN_TITLE.search(text[:5000]) if doc_type == PLAN else None
     issuer = find_issuer(source_title or (plan_title.group(1) if plan_title else None), text)
     district = issuer.name if issuer and issuer.level == COUNTY else None
     notes = (year_note,) if year_note else ()
-    title = _title(source_title, text, year, issuer.name if issuer else None, doc_type)
+    title = _title(source_title, text, year, _issuer_name(issuer), doc_type)
     return DocumentFacts(title, district, year, doc_type, source_title if source_title != title else None, notes,
                          issuer.name if issuer else None, issuer.level if issuer else None)
 
@@ -132,10 +137,12 @@ def _title_line(body: str) -> str | None:
     for line in body.splitlines()[:5]:
         compact = match_form(line)
         if compact:
-            if len(compact) <= 60 and re.search(r"报告|纲要|规划|公报", compact) and not compact.endswith("。"):
-                return compact
-            return None
+            return compact if _reads_like_title(compact) else None
     return None
+
+
+def _reads_like_title(text: str) -> bool:
+    return len(text) <= 60 and re.search(r"报告|纲要|规划|公报", text) is not None and not text.endswith("。")
 
 
 def _doc_type(text: str, title: str | None) -> str:
@@ -172,6 +179,13 @@ def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> t
     if title_year and title_year != year:
         return year, f"title says {title_year}, content says {year}"
     return year, None
+
+
+def _issuer_name(issuer: Place | None) -> str | None:
+    """How a title names the issuer: 国务院 for the nation, else the place."""
+    if issuer is None:
+        return None
+    return NATION_NAMES[-1] if issuer.level == NATIONAL else issuer.name
 
 
 def _title(source_title: str | None, text: str, year: int | None, place: str | None, doc_type: str) -> str:

@@ -101,12 +101,13 @@ def chunking_settings(settings: Settings) -> ChunkingSettings:
     return ChunkingSettings(settings.chunk_max_chars, settings.chunk_overlap_chars, settings.chunk_min_chars)
 
 
-def analyse_document(span: DocumentSpan, chunking: ChunkingSettings) -> AnalysedDocument:
-    """Clean, outline, describe and chunk one document."""
+def analyse_document(span: DocumentSpan, chunking: ChunkingSettings, alone: bool = False) -> AnalysedDocument:
+    """Clean, outline, describe and chunk one document (``alone`` in its file: the file's name may title it)."""
     text = span.source.text
     layout = classify_lines(text, span.start, span.end)
     outline = find_outline(text, layout)
-    facts = infer_document_facts(text[span.start:span.end], [h.label for h in outline.headings], span.listing_title)
+    facts = infer_document_facts(text[span.start:span.end], [h.label for h in outline.headings], span.listing_title,
+                                 Path(span.source.path).stem if alone else None)
     doc_id = f"{Path(span.source.path).stem}#{span.ordinal}"
     document = Document(doc_id, facts.title, facts.district, facts.year, facts.doc_type, span.source.path,
                         span.start, span.end, (), facts.source_title, facts.notes, facts.place, facts.place_level)
@@ -162,7 +163,7 @@ def ingest(
         else:
             sources.append(source)
             spans = split_documents(source)
-            found = [analyse_document(span, chunking) for span in spans]
+            found = [analyse_document(span, chunking, alone=len(spans) == 1) for span in spans]
             if len(found) == 1:
                 sole.add(found[0].document.doc_id)
             analysed.extend(found)
