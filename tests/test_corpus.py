@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from conftest import CORPUS
 
 from reportqa.ingest.metadata import REPORT_TYPES
 
@@ -72,3 +73,15 @@ def test_chunks_stay_well_inside_the_embedding_window(corpus):
     _, chunks = corpus
     assert max(len(c["text"]) for c in chunks) <= 400
     assert max(len(c["index_text"]) for c in chunks) <= 520
+
+
+def test_every_state_council_report_is_national_with_its_year_and_title():
+    from reportqa.ingest.pipeline import expand_paths, ingest
+    from reportqa.settings import Settings
+
+    national = CORPUS.parent / "national"
+    result = ingest(expand_paths([national]), Settings())
+    described = {(d.place, d.place_level, d.year, d.doc_type, d.title) for d in result.documents}
+    years = [2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025]
+    assert described == {("全国", "national", year, "政府工作报告", f"{year}年国务院政府工作报告") for year in years}
+    assert not result.errors and {d.district for d in result.documents} == {None}
