@@ -58,3 +58,16 @@ def test_long_line_cut_by_a_page_break_runs_on_but_a_finished_one_does_not():
     layout = classify_lines(text, 0, len(text))
     body = [line for line in layout.lines if line.kind is LineKind.BODY]
     assert [line.continues for line in body] == [True, False]
+
+
+def test_a_licence_notice_at_the_end_is_noise_to_the_end():
+    text = ("各位代表：\n我们要不懈奋斗！\n\n本作品是中华人民共和国的\n法律\n、\n法规\n，属于\n公有领域\n。\n"
+            "Public domain\nfalse\n")
+    kinds = [(line.text, line.kind) for line in classify_lines(text, 0, len(text)).lines if line.text.strip()]
+    assert kinds[:2] == [("各位代表：", LineKind.BODY), ("我们要不懈奋斗！", LineKind.BODY)]
+    assert {kind for _, kind in kinds[2:]} == {LineKind.NOISE}
+
+
+def test_a_licence_phrase_far_from_the_end_is_body():
+    text = "本作品采用许可协议发布。\n" + "".join(f"第{n}段正文内容。\n" for n in range(60))
+    assert classify_lines(text, 0, len(text)).lines[0].kind is LineKind.BODY

@@ -26,6 +26,10 @@ _STAT_LABEL_MAX = 8
 # A wrapped layout: at least this share of lines has the modal width.
 _WRAPPED_SHARE = 0.4
 _MIN_REPEATED_CHARS = 12
+# A licence or copyright notice that starts near the end (a wiki's 「本作品是…属于公有领域」, 「版权所有」):
+# everything from it to the end of the document is site boilerplate.
+_LICENCE_START = re.compile(r"^(?:本作品(?:是|在|采用|以)|Public domain$|版权所有|Copyright\b|©)")
+_LICENCE_WITHIN_LAST = 40
 
 
 class LineKind(Enum):
@@ -82,7 +86,7 @@ def classify_lines(text: str, start: int, end: int) -> Layout:
     wrap_width = detect_wrap_width(widths)
     kinds = [LineKind.BLANK if not line.text.strip() else LineKind.BODY for line in lines]
     reasons = [""] * len(lines)
-    for index, reason in _noise_lines(lines, kinds, wrap_width):
+    for index, reason in [*_noise_lines(lines, kinds, wrap_width), *_licence_footer(lines, kinds)]:
         kinds[index], reasons[index] = LineKind.NOISE, reason
     classified = []
     for index, line in enumerate(lines):
@@ -137,6 +141,14 @@ def _noise_lines(lines: list[Line], kinds: list[LineKind], wrap_width: int):
         elif not wrap_width and len(compact) >= _MIN_REPEATED_CHARS and compact in seen:
             yield index, "repeated block"
         seen.add(compact)
+
+
+def _licence_footer(lines: list[Line], kinds: list[LineKind]) -> list[tuple[int, str]]:
+    """(index, reason) for the body lines of a licence notice at the end of the document, if there is one."""
+    body = [index for index, kind in enumerate(kinds) if kind is LineKind.BODY]
+    tail = body[-_LICENCE_WITHIN_LAST:]
+    start = next((index for index in tail if _LICENCE_START.match(lines[index].text.strip())), None)
+    return [] if start is None else [(index, "licence notice") for index in body if index >= start]
 
 
 def _is_stat_label(text: str) -> bool:
