@@ -121,3 +121,20 @@ def test_relevance_follows_the_threshold_and_unindexed_districts(shared_small_in
     elsewhere = retrieve("长宁区新增养老床位多少张？", 0.0)
     assert elsewhere.missing_districts == ("长宁区",) and elsewhere.hits and not elsewhere.relevant
     assert elsewhere.to_json()["relevant"] is False
+
+
+def test_a_report_named_by_its_year_is_that_years_report():
+    assert understand("2015年报告用什么比喻说明简政放权？").report_of_year == 2015
+    assert understand("2019年的政府工作报告提出了哪八个字？").report_of_year == 2019
+    assert understand("2015年GDP增长了多少？").report_of_year is None
+    assert "报告年份=2015" in understand("2015年报告说了什么？").describe()
+
+
+def test_a_named_report_year_filters_the_search_when_the_index_has_that_year(retriever, monkeypatch):
+    searched = []
+    search = retriever.index.search
+    monkeypatch.setattr(retriever.index, "search", lambda text, k, filters, *rest: searched.append(filters.year)
+                        or search(text, k, filters, *rest))
+    assert retriever.retrieve("2021年报告里新增养老床位多少张？", k=5).hits and searched == [2021]
+    searched.clear()
+    assert retriever.retrieve("2019年报告里新增养老床位多少张？", k=5).hits and searched == [None]

@@ -96,6 +96,10 @@ class SearchIndex:
     def districts(self) -> list[str]:
         return list(self._districts)
 
+    def years(self) -> set[int]:
+        """The report years of the indexed documents."""
+        return {document.year for document in self.documents.values() if document.year}
+
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
                prefer_periods: tuple[str, ...] = (), want_figure: bool = False) -> list[Hit]:
         """The k best passages for ``query``.

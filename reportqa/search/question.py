@@ -21,7 +21,7 @@ from importlib import resources
 
 from reportqa.ingest.metadata import PLAN
 from reportqa.places import find_districts
-from reportqa.text import PLAN_PERIOD, PLANS, YEAR_MENTION, chinese_numeral, plan_first_year, search_form
+from reportqa.text import PLAN_PERIOD, PLANS, YEAR, YEAR_MENTION, chinese_numeral, plan_first_year, search_form
 
 FIGURE, LIST, COMPARISON, FACT = "figure", "list", "comparison", "fact"
 
@@ -39,6 +39,8 @@ _LIST_WORDS = re.compile(r"哪些|哪几|哪两|哪三|哪四|哪五|包括什�
                          r"|[两二三四五六七八九十][个项大条类种].{0,12}(?:是什么|是哪|有哪)")
 _COMPARISON_WORDS = re.compile(r"谁|哪个更|哪个区|更高|更大|更多|更快|高于|低于|相比|比较|对比|分别")
 _PLAN_WORDS = re.compile(r"规划纲要|纲要|五年规划")
+# 「2015年报告」「2019年的政府工作报告」: the report of that year, not the year it reviews.
+_REPORT_OF_YEAR = re.compile(rf"({YEAR})\s*年的?(?:政府工作)?报告")
 # 「X所在的区，…」「举办X的那个区，…」: a district named by description.
 _BRIDGE = re.compile(r"^(?P<clue>[^，,。？?]{2,40}?)(?:所在的?|的那个|那个)区[，,]\s*(?P<rest>.+)$")
 
@@ -66,6 +68,7 @@ class Understanding:
     kind: str = FACT
     bridge_clue: str | None = None
     bridge_rest: str | None = None
+    report_of_year: int | None = None
     expansions: tuple[str, ...] = field(default=())
 
     def search_text(self) -> str:
@@ -93,6 +96,8 @@ class Understanding:
             parts.append("年份=" + "、".join(map(str, self.years)))
         if self.plan_periods:
             parts.append("规划期=" + "、".join(self.plan_periods))
+        if self.report_of_year:
+            parts.append(f"报告年份={self.report_of_year}")
         if self.doc_type:
             parts.append(f"文档={self.doc_type}")
         if self.bridge_clue:
@@ -123,6 +128,7 @@ def understand(question: str, report_year: int | None = None) -> Understanding:
         years=tuple(dict.fromkeys(years)),
         plan_periods=plan_periods,
         doc_type=PLAN if _PLAN_WORDS.search(text) else None,
+        report_of_year=int(match.group(1)) if (match := _REPORT_OF_YEAR.search(text)) else None,
         kind=_kind(text, districts),
         bridge_clue=bridge.group("clue") if bridge else None,
         bridge_rest=bridge.group("rest") if bridge else None,

@@ -72,6 +72,8 @@ class Retriever:
         """The k best passages for a question, searched as the question asks."""
         filters = filters or SearchFilters()
         understood = understand(question)
+        if understood.report_of_year and filters.year is None and understood.report_of_year in self.index.years():
+            filters = replace(filters, year=understood.report_of_year)
         text = understood.search_text()
         bridge: list[Hit] = []
         known = set(self.index.districts())
