@@ -73,15 +73,17 @@ def infer_document_facts(body: str, headings: list[str], listing_title: str | No
     """
     text = match_form(body)
     source_title = _strip_listing_tag(listing_title) if listing_title else _title_line(body)
-    if file_title and _reads_like_title(match_form(file_title)) and not (source_title and NAMED_YEAR.search(source_title)):
-        source_title = match_form(file_title)
+    named_file = match_form(file_title) if file_title else None
+    if named_file and _reads_like_title(named_file) and not (source_title and NAMED_YEAR.search(source_title)):
+        source_title = named_file
     doc_type = _doc_type(text, source_title)
     year, year_note = _year(text, headings, source_title, doc_type)
-    plan_title = _PLAN_TITLE.search(text[:5000]) if doc_type == PLAN else None
-    issuer = find_issuer(source_title or (plan_title.group(1) if plan_title else None), text)
+    match = _PLAN_TITLE.search(text[:5000]) if doc_type == PLAN else None
+    plan_title = match.group(1) if match else None
+    issuer = find_issuer(source_title or plan_title, text)
     district = issuer.name if issuer and issuer.level == COUNTY else None
     notes = (year_note,) if year_note else ()
-    title = _title(source_title, text, year, _issuer_name(issuer), doc_type)
+    title = plan_title or _title(source_title, year, _issuer_name(issuer), doc_type)
     return DocumentFacts(title, district, year, doc_type, source_title if source_title != title else None, notes,
                          issuer.name if issuer else None, issuer.level if issuer else None)
 
@@ -188,9 +190,7 @@ def _issuer_name(issuer: Place | None) -> str | None:
     return NATION_NAMES[-1] if issuer.level == NATIONAL else issuer.name
 
 
-def _title(source_title: str | None, text: str, year: int | None, place: str | None, doc_type: str) -> str:
-    if doc_type == PLAN and (match := _PLAN_TITLE.search(text[:5000])):
-        return match.group(1)
+def _title(source_title: str | None, year: int | None, place: str | None, doc_type: str) -> str:
     if source_title:
         title_year = NAMED_YEAR.search(source_title)
         if year and title_year and int(title_year.group(1)) != year and doc_type in REPORT_TYPES:

@@ -49,6 +49,7 @@ class SearchIndex:
         self.chunks = chunks
         self.documents = {record["doc_id"]: Document.from_json(record) for record in manifest["documents"]}
         self._districts = tuple(sorted({d.district for d in self.documents.values() if d.district}))
+        self._years = frozenset(d.year for d in self.documents.values() if d.year)
         self._dense = dense
         self._lexical = lexical
         self._embedder = embedder
@@ -96,9 +97,9 @@ class SearchIndex:
     def districts(self) -> list[str]:
         return list(self._districts)
 
-    def years(self) -> set[int]:
+    def years(self) -> frozenset[int]:
         """The report years of the indexed documents."""
-        return {document.year for document in self.documents.values() if document.year}
+        return self._years
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
                prefer_periods: tuple[str, ...] = (), want_figure: bool = False) -> list[Hit]:
