@@ -9,7 +9,8 @@
 
 Two normal forms exist, and every module uses these functions rather than its own:
 
-* ``match_form`` — the chunk ``text`` contract: whitespace removed, then NFKC.
+* ``match_form`` — the chunk ``text`` contract: whitespace and zero-width characters
+  (U+200B–U+200D, U+2060, U+FEFF, which scraped pages leave inside words) removed, then NFKC.
   It folds full/half width (``，`` → ``,``, ``２`` → ``2``, ``Ⅴ`` → ``V``) and joins
   PDF line wraps and digit/CJK spacing (``1233.5 \\n\\n 亿元`` → ``1233.5亿元``).
 * ``search_form`` — what is embedded, tokenised and shown in prompts: the match
@@ -36,12 +37,19 @@ _VARIANTS = str.maketrans({"○": "〇", "◯": "〇", "－": "-", "—": "-", "
 # (a list item) is not a marker, hence the look-behind.
 FOOTNOTE_MARKER = re.compile(r"(?<=[^\s\d\[(（])\[\d{1,2}\]|[\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079]")
 
-_WHITESPACE = re.compile(r"\s+")
+# Characters that take no room: zero-width space, (non-)joiner, word joiner, BOM / zero-width no-break space.
+ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(rf"[\s{ZERO_WIDTH}]+")
 
 
 def match_form(text: str) -> str:
-    """Remove all whitespace, then apply NFKC (the chunk ``text`` contract)."""
-    return unicodedata.normalize("NFKC", _WHITESPACE.sub("", text))
+    """Remove all whitespace and zero-width characters, then apply NFKC (the chunk ``text`` contract)."""
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+
+
+def is_invisible(ch: str) -> bool:
+    """Whether ``match_form`` drops the character: whitespace or zero-width."""
+    return ch.isspace() or ch in ZERO_WIDTH
 
 
 def strip_footnote_markers(text: str) -> str:
@@ -82,7 +90,7 @@ class NormalizedText:
         chars: list[str] = []
         offsets: list[int] = []
         for index, ch in enumerate(source):
-            if ch.isspace():
+            if is_invisible(ch):
                 continue
             folded = unicodedata.normalize("NFKC", ch)
             chars.append(folded)

@@ -50,7 +50,7 @@ def sentence_units(text: str, layout: Layout, outline: Outline) -> list[Unit]:
 
     def close(end: int) -> None:
         nonlocal unit_start, after_gap
-        if unit_start is not None and text[unit_start:end].strip():
+        if unit_start is not None and match_form(text[unit_start:end]):
             start = unit_start + len(text[unit_start:end]) - len(text[unit_start:end].lstrip())
             stop = end - (len(text[start:end]) - len(text[start:end].rstrip()))
             units.append(Unit(start, stop, outline.breadcrumb_at(start), 0,

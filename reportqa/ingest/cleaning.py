@@ -84,7 +84,8 @@ def classify_lines(text: str, start: int, end: int) -> Layout:
     lines = split_lines(text, start, end)
     widths = [display_width(line.text) for line in lines]
     wrap_width = detect_wrap_width(widths)
-    kinds = [LineKind.BLANK if not line.text.strip() else LineKind.BODY for line in lines]
+    # A line of whitespace or zero-width characters only (a stray BOM, U+200B) is blank.
+    kinds = [LineKind.BLANK if not match_form(line.text) else LineKind.BODY for line in lines]
     reasons = [""] * len(lines)
     for index, reason in [*_noise_lines(lines, kinds, wrap_width), *_licence_footer(lines, kinds)]:
         kinds[index], reasons[index] = LineKind.NOISE, reason
