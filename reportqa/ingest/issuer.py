@@ -8,7 +8,12 @@ Three places say it, in this order of trust:
 * the title: 「2021年上海市嘉定区人民政府工作报告」, 「广东省国民经济和社会发展统计公报」.
 
 A place merely mentioned in the body (绿水青山就是金山银山, a district named in a
-city's report) is never taken: only those lines are read. One exception: a
+city's report) is never taken: only those lines are read, and a congress named
+inside a sentence (「1月14日，在…人民代表大会…会议上，省长…作报告」, as news
+write it) is not a congress line. A name several places share (鼓楼区 is in
+福州, 南京, 徐州 and 开封) is the one whose city or province the report's
+opening names (「福州市鼓楼区人民政府区长」), or none when that does not
+single one out. One exception: a
 masthead that gives the congress but leaves out the place's name
 (「区六届人大八次会议」, an infographic's) says the issuer is a district; then
 the configured district (``reportqa/data/districts.txt``) the document names
@@ -27,7 +32,11 @@ from reportqa.text import YEAR
 
 # Where the report's own lines say who speaks (a scraped page may glue them into one line).
 _HEAD_CHARS = 1500
-_CONGRESS = re.compile(r"在(?P<place>[\u4e00-\u9fff]{0,24}?)第[一二三四五六七八九十\d]{1,4}届(?P<nation>全国)?人民代表大会")
+# A congress line: 在 after its date, a dash or a bracket (not inside a sentence), and not going on
+# as a sentence does after 会议上 (「会议上，」「会议上作…」).
+_CONGRESS = re.compile(r"(?:\d{1,2}月\d{1,2}日|(?<![\u4e00-\u9fff，,、；;。：:]))"
+                       r"在(?P<place>[\u4e00-\u9fff]{0,24}?)第[一二三四五六七八九十\d]{1,4}届(?P<nation>全国)?人民代表大会"
+                       r"(?![^，,。]{0,16}?会议上[，,、作所的])")
 _SPEAKER = re.compile(r"我代表(?P<place>[\u4e00-\u9fff]{0,24}?)(?:人民政府|国务院)")
 # 「区六届人大八次会议」: a congress whose place goes unnamed, at the start of a line or text.
 _UNNAMED_CONGRESS = re.compile(r"(?<![\u4e00-\u9fff])(?P<kind>区|县)第?[一二三四五六七八九十]{1,3}届人大")
@@ -46,19 +55,34 @@ def find_issuer(title: str | None, text: str, places: Gazetteer | None = None) -
     """
     places = places or Gazetteer.load()
     head = text[:_HEAD_CHARS]
+    context = f"{title or ''}\n{head}"
     if match := _CONGRESS.search(head):
-        found = places.get(NATION_CODE) if match.group("nation") else places.parse(match.group("place"))
+        found = places.get(NATION_CODE) if match.group("nation") else _read_place(match.group("place"), context, places)
         if found:
             return found
     if match := _SPEAKER.search(head):
-        found = places.get(NATION_CODE) if match.group(0).endswith("国务院") else places.parse(match.group("place"))
+        found = (places.get(NATION_CODE) if match.group(0).endswith("国务院")
+                 else _read_place(match.group("place"), context, places))
         if found:
             return found
-    if title and (match := _TITLE.search(title)) and (found := places.parse(match.group("place"))):
+    if title and (match := _TITLE.search(title)) and (found := _read_place(match.group("place"), context, places)):
         return found
     if _UNNAMED_CONGRESS.search(head):
         return _most_named_county(text, places)
     return None
+
+
+def _read_place(name: str, context: str, places: Gazetteer) -> Place | None:
+    """The place a report's own line names: its name chain (福州市鼓楼区), or, for a name several places
+    of one level share (鼓楼区), the only one whose city or province ``context`` names."""
+    if found := places.parse(name):
+        return found
+    sharing = places.lookup(name)
+    if len({place.level for place in sharing}) != 1:
+        return None
+    named = [place for place in sharing
+             if any(alias in context for above in places.chain(place)[:-1] for alias in places.names_of(above))]
+    return named[0] if len(named) == 1 else None
 
 
 def _most_named_county(text: str, places: Gazetteer) -> Place | None:

@@ -3,9 +3,15 @@
 The year is the report's year taken from its content — the "2020年工作回顾" /
 "2021年主要任务" headings, the congress date — and only then from a title,
 because web titles are wrong (a listing page files the 2012 杨浦 report under
-2021). The place is the issuing government the report's own lines name
-(``reportqa.ingest.issuer``, any level from 全国 to a county); ``district`` is
-that place when it is county-level, for what still keys on districts.
+2021); a date counts only on the congress line, and a news item's title gives
+no year (「始建于1958年」 is not its year). The type comes from the title and
+the report's own opening (各位代表：, the 工作回顾 heading), never from a word
+in the body (a news item citing the 政府工作报告 or a 图解 is still news). A
+document that says none of this is of type 其他, and has no title unless it
+gives one (其他 is no title to put before its passages). The place is the
+issuing government the report's own lines name (``reportqa.ingest.issuer``,
+any level from 全国 to a county); ``district`` is that place when it is
+county-level, for what still keys on districts.
 """
 
 from __future__ import annotations
@@ -29,15 +35,17 @@ REPORT_TYPES = (REPORT, PLAN, INFOGRAPHIC, STATISTICS, BUDGET)
 
 _REVIEW_HEADING = re.compile(rf"({YEAR})年(?:工作)?回顾")
 _TASK_HEADING = re.compile(rf"({YEAR})年(?:主要任务|主要工作|工作安排|工作任务)")
-_CONGRESS_DATE = re.compile(rf"({YEAR})年\d{{1,2}}月\d{{1,2}}日(?:在.{{0,40}}?会议上)?")
+# The date on a congress line 「——2021年2月3日在…会议上」, not one in a sentence (「…会议上，省长…」).
+_CONGRESS_DATE = re.compile(rf"({YEAR})年\d{{1,2}}月\d{{1,2}}日在[^，,。]{{0,40}}?会议上(?![，,、作所的])")
+_PLAN_NAMED = re.compile(r"五年规划.{0,30}纲要|规划纲要")
 _PLAN_TITLE = re.compile(r"《([^《》]{6,80}?(?:规划|纲要)[^《》]{0,30}?)》")
 _PLAN_NAME = re.compile(rf"第?({PLAN_NUMERAL})个?五年?规划|“?({PLAN_NUMERAL})五”?规划")
 _STAT_LINE = re.compile(r"\*\*[^*]{1,20}\*\*")
 _THIS_YEAR = re.compile(r"今年|开局工作|本年度")
 _PAST_YEAR = re.compile(r"过去一年|去年工作|上年工作")
 _YEAR_PERIOD = (
-    (re.compile(rf"({YEAR})年.{{0,6}}?(回顾|完成情况)"), "actual"),
-    (re.compile(rf"({YEAR})年.{{0,6}}?(任务|工作|安排|目标|计划)"), "target"),
+    (re.compile(rf"({YEAR})年.{{0,6}}?(回顾|完成情况|执行情况)"), "actual"),
+    (re.compile(rf"({YEAR})年.{{0,6}}?(任务|工作|安排|目标|计划|草案)"), "target"),
 )
 _SPAN_PERIOD = (
     (re.compile(rf"(过去五年|{PLAN_PERIOD}.{{0,4}}回顾)"), "actual"),
@@ -76,7 +84,7 @@ def infer_document_facts(body: str, headings: list[str], listing_title: str | No
     named_file = match_form(file_title) if file_title else None
     if named_file and _reads_like_title(named_file) and not (source_title and NAMED_YEAR.search(source_title)):
         source_title = named_file
-    doc_type = _doc_type(text, source_title)
+    doc_type = _doc_type(text, source_title, listed=listing_title is not None)
     year, year_note = _year(text, headings, source_title, doc_type)
     match = _PLAN_TITLE.search(text[:5000]) if doc_type == PLAN else None
     plan_title = match.group(1) if match else None
@@ -147,23 +155,39 @@ def _reads_like_title(text: str) -> bool:
     return len(text) <= 60 and re.search(r"报告|纲要|规划|公报", text) is not None and not text.endswith("。")
 
 
-def _doc_type(text: str, title: str | None) -> str:
-    head = (title or "") + text[:3000]
+def _doc_type(text: str, title: str | None, listed: bool) -> str:
+    """The document's type from its title and its own opening; words in its body do not count.
+
+    A listing entry that is no report is news; any other document that is none is 其他.
+    """
     if title and "统计公报" in title:
         return STATISTICS
     if title and re.search(r"预算执行情况.{0,20}预算草案的报告|预算执行情况的报告", title):
         return BUDGET
-    if "图解" in head or len(_STAT_LINE.findall(text)) >= 3:
+    if (title and "图解" in title) or len(_STAT_LINE.findall(text)) >= 3:
         return INFOGRAPHIC
-    if re.search(r"五年规划.{0,30}纲要|规划纲要", head) and "代表" not in text[:300]:
+    if _names_plan(text, title) and "代表" not in text[:300]:
         return PLAN
-    if "政府工作报告" in head or re.search(r"各位代表[:：]", text[:1000]) or _REVIEW_HEADING.search(text[:3000]):
+    if (title and "政府工作报告" in title) or re.search(r"各位代表[:：]", text[:1000]) or _REVIEW_HEADING.search(text[:3000]):
         return REPORT
-    return NEWS if title else OTHER
+    return NEWS if listed else OTHER
+
+
+def _names_plan(text: str, title: str | None) -> bool:
+    """Whether a plan names itself: in the title, or, without one, as the 《…纲要》 its opening speaks of."""
+    if title:
+        return _PLAN_NAMED.search(title) is not None
+    match = _PLAN_TITLE.search(text[:1000])
+    return match is not None and _PLAN_NAMED.search(match.group(1)) is not None
 
 
 def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> tuple[int | None, str | None]:
-    """The report's year, and a note when the title disagrees with the content."""
+    """The report's year, and a note when the title disagrees with the content.
+
+    The content speaks first (headings, then the congress line's date, then a plan's name); a title
+    naming several years (「2024年预算执行情况和2025年预算草案」) agrees with any of them and, alone,
+    gives the latest. A news item's title gives none.
+    """
     candidates: list[int] = []
     for label in headings:
         if match := _REVIEW_HEADING.search(label):
@@ -174,13 +198,18 @@ def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> t
         candidates.append(int(match.group(1)))
     if not candidates and doc_type == PLAN and (match := _PLAN_NAME.search((title or "") + text[:5000])):
         candidates.append(plan_first_year(f"{match.group(1) or match.group(2)}五"))
-    title_year = int(match.group(1)) if title and (match := NAMED_YEAR.search(title)) else None
+    title_years = _named_years(title) if doc_type != NEWS else []
     if not candidates:
-        return title_year, None
+        return (max(title_years) if title_years else None), None
     year = Counter(candidates).most_common(1)[0][0]
-    if title_year and title_year != year:
-        return year, f"title says {title_year}, content says {year}"
+    if title_years and year not in title_years:
+        return year, f"title says {max(title_years)}, content says {year}"
     return year, None
+
+
+def _named_years(title: str | None) -> list[int]:
+    """The years a title names (「2021年」), in order."""
+    return [int(found) for found in NAMED_YEAR.findall(title)] if title else []
 
 
 def _issuer_name(issuer: Place | None) -> str | None:
@@ -191,10 +220,14 @@ def _issuer_name(issuer: Place | None) -> str | None:
 
 
 def _title(source_title: str | None, year: int | None, place: str | None, doc_type: str) -> str:
+    """The document's own title (its one year corrected to the content's), else one built for a report
+    type from its year and issuer; "" for anything else (其他 is no title)."""
     if source_title:
-        title_year = NAMED_YEAR.search(source_title)
-        if year and title_year and int(title_year.group(1)) != year and doc_type in REPORT_TYPES:
-            return source_title.replace(title_year.group(0), f"{year}年", 1)
+        title_years = NAMED_YEAR.findall(source_title)
+        if year and len(title_years) == 1 and int(title_years[0]) != year and doc_type in REPORT_TYPES:
+            return NAMED_YEAR.sub(f"{year}年", source_title, count=1)
         return source_title
+    if doc_type not in REPORT_TYPES:
+        return ""
     kind = "政府工作报告（图解）" if doc_type == INFOGRAPHIC else doc_type
     return f"{year or ''}{'年' if year else ''}{place or ''}{kind}"

@@ -16,7 +16,7 @@ from reportqa.ingest.chunking import ChunkingSettings, pack_chunks, sentence_uni
 from reportqa.ingest.cleaning import classify_lines
 from reportqa.ingest.dedup import DedupCandidate, find_duplicates
 from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, load_source
-from reportqa.ingest.metadata import PLAN, infer_document_facts, plan_period, section_period
+from reportqa.ingest.metadata import PLAN, STATISTICS, infer_document_facts, plan_period, section_period
 from reportqa.ingest.sections import find_outline
 from reportqa.ingest.splitting import split_documents
 from reportqa.records import Chunk, Document, DocumentSpan, SourceText
@@ -121,7 +121,11 @@ def _chunk(document: Document, number: int, text: str, start: int, end: int, sec
     period, kind = section_period(section, document.year)
     if period is None and document.doc_type == PLAN:
         period, kind = plan_period(document.title), "plan"
-    prefix = " › ".join((document.title, *section))
+    elif period is None and document.doc_type == STATISTICS and document.year:
+        period, kind = str(document.year), "actual"  # a bulletin reports its year's outcomes
+    # The title and breadcrumb go before the text; an untitled document's passages start with their text.
+    prefix = " › ".join(part for part in (document.title, *section) if part)
+    body = search_form(text[start:end])
     return Chunk(
         chunk_id=f"{document.doc_id}:{number:04d}",
         doc_id=document.doc_id,
@@ -132,7 +136,7 @@ def _chunk(document: Document, number: int, text: str, start: int, end: int, sec
         char_end=end,
         period=period,
         period_kind=kind,
-        index_text=f"{prefix}\n{search_form(text[start:end])}",
+        index_text=f"{prefix}\n{body}" if prefix else body,
     )
 
 
