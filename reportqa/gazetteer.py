@@ -69,6 +69,10 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._places)
 
+    def all(self) -> tuple[Place, ...]:
+        """Every place, the nation first."""
+        return tuple(self._places.values())
+
     def get(self, code: str) -> Place | None:
         """The place with this division code, if any."""
         return self._places.get(code)

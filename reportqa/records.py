@@ -190,6 +190,8 @@ class Hit:
     period = property(lambda self: self.chunk.period)
     title = property(lambda self: self.document.title)
     district = property(lambda self: self.document.district)
+    place = property(lambda self: self.document.place or self.document.district)
+    place_level = property(lambda self: self.document.place_level)
     year = property(lambda self: self.document.year)
     doc_type = property(lambda self: self.document.doc_type)
 
@@ -200,7 +202,8 @@ class Hit:
     def to_json(self) -> dict[str, Any]:
         """The search output record (field order is part of the CLI's ``--json`` contract)."""
         return {"rank": self.rank, "score": self.score, "chunk_id": self.chunk_id, "doc_id": self.doc_id,
-                "title": self.title, "district": self.district, "year": self.year, "doc_type": self.doc_type,
+                "title": self.title, "district": self.district, "place": self.place,
+                "place_level": self.place_level, "year": self.year, "doc_type": self.doc_type,
                 "section": list(self.section), "text": self.text, "source_file": self.source_file,
                 "char_start": self.char_start, "char_end": self.char_end, "period": self.period,
                 "dense_score": self.dense_score, "lexical_score": self.lexical_score,
@@ -211,7 +214,7 @@ class Hit:
         return {"n": n, "chunk_id": self.chunk_id, "doc_id": self.doc_id, "title": self.title,
                 "section": list(self.section), "text": self.text, "source_file": self.source_file,
                 "char_start": self.char_start, "char_end": self.char_end, "district": self.district,
-                "year": self.year}
+                "place": self.place, "year": self.year}
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from reportqa.indexing.embedding import PromptConvention
+from reportqa.places import PlaceNames
 from reportqa.records import Chunk, Document, Hit
+from reportqa.search.question import Understanding, understand
 
 
 class BigramEmbedder:
@@ -58,3 +61,19 @@ def make_hit(text: str, district: str = "嘉定区", year: int = 2021, period: s
     chunk = Chunk(f"c{n}", "d", ("一、",), text, "f.txt", 0, len(text), period)
     document = Document("d", f"{year}年{district}政府工作报告", district, year, "政府工作报告", "f.txt", 0, len(text))
     return Hit(n + 1 if rank is None else rank, 0.0, chunk, document)
+
+
+
+# The places of the bundled reports' kind: Shanghai districts (what a small test index holds).
+SHANGHAI_DISTRICTS = ("嘉定区", "松江区", "青浦区", "闵行区", "普陀区", "虹口区", "金山区", "杨浦区", "徐汇区")
+
+
+@lru_cache(maxsize=1)
+def shanghai_names() -> PlaceNames:
+    """The place names of an index of Shanghai district reports."""
+    return PlaceNames(SHANGHAI_DISTRICTS)
+
+
+def shanghai_understand(question: str, report_year: int | None = None) -> Understanding:
+    """``understand`` with the place names of an index of Shanghai district reports."""
+    return understand(question, report_year, shanghai_names())

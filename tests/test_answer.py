@@ -1,7 +1,8 @@
 import json
 
 import pytest
-from fakes import BigramEmbedder, make_hit
+from fakes import BigramEmbedder, make_hit, shanghai_names
+from fakes import shanghai_understand as understand
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from reportqa.answer import generation
@@ -12,7 +13,6 @@ from reportqa.errors import ModelUnavailable
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.search import hybrid as search
 from reportqa.search.hybrid import SearchIndex
-from reportqa.search.question import understand
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui import cli
@@ -90,7 +90,7 @@ def test_extractive_answers_with_a_cited_sentence(shared_small_index):
     ("那松江呢？", [], None),
 ])
 def test_follow_ups_are_rewritten_from_the_last_question(follow_up, history, expected):
-    assert rewrite_follow_up(follow_up, history) == expected
+    assert rewrite_follow_up(follow_up, history, shanghai_names()) == expected
 
 
 def test_a_follow_up_is_answered_as_its_standalone_question(shared_small_index):
@@ -151,7 +151,7 @@ def test_the_generator_sees_only_passages_about_the_asked_district_and_year(shar
 
 
 def test_a_follow_up_on_a_comparison_keeps_one_clean_question():
-    assert rewrite_follow_up("那松江呢？", ["青浦和闵行2021年的GDP增速目标分别是多少？"]) == "松江区2021年的GDP增速目标是多少？"
+    assert rewrite_follow_up("那松江呢？", ["青浦和闵行2021年的GDP增速目标分别是多少？"], shanghai_names()) == "松江区2021年的GDP增速目标是多少？"
 
 
 def test_a_comparison_is_asked_one_side_at_a_time_with_each_side_named():

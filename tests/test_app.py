@@ -39,7 +39,7 @@ def test_highlight_marks_terms_and_escapes_everything_else():
 def test_search_page_shows_cards_with_terms_marked_and_context(shared_small_index):
     search = handlers.make_search(Retriever(open_index(shared_small_index)))
     page = search("嘉定新增养老床位", handlers.ALL, handlers.ALL, handlers.ALL, 3)
-    assert page.startswith('<p class="rq-understood">理解: ') and "区=嘉定区" in page
+    assert page.startswith('<p class="rq-understood">理解: ') and "地区=嘉定区" in page
     assert page.count('<article class="rq-card"') == 3
     assert "养老床位</mark>" in page
     assert '<details class="rq-more"><summary>上下文' in page and '<mark class="passage">' in page
@@ -71,8 +71,9 @@ def test_empty_query_asks_for_one(shared_small_index):
 
 def test_filters_and_library_come_from_the_manifest(shared_small_index):
     index = open_index(shared_small_index)
-    districts, years, types = web.filter_choices(index)
-    assert districts == [handlers.ALL, "嘉定区", "松江区"] and years == [handlers.ALL, "2021"] and "政府工作报告" in types
+    places, years, types = web.filter_choices(index)
+    assert places == [(handlers.ALL, handlers.ALL), ("嘉定区（区县级）", "嘉定区"), ("松江区（区县级）", "松江区")]
+    assert years == [handlers.ALL, "2021"] and "政府工作报告" in types
     rows = web.library_rows(index)
     assert len(rows) == 2 and {row[1] for row in rows} == {"嘉定区", "松江区"}
 
@@ -85,8 +86,8 @@ def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_inde
     assert [block.label for block in blocks if isinstance(block, gr.Tab)] == ["问答", "搜索", "文库"]
     named = {block.elem_id: block for block in blocks if getattr(block, "elem_id", None)}
     assert named["rq-generator"].value == index.settings.generator
-    district_filters = [block for block in blocks if isinstance(block, gr.Dropdown) and block.label == "区"]
-    assert [[value for value, _ in block.choices] for block in district_filters] == [[handlers.ALL, "嘉定区", "松江区"]] * 2
+    district_filters = [block for block in blocks if isinstance(block, gr.Dropdown) and block.label == "地区"]
+    assert [[value for _, value in block.choices] for block in district_filters] == [[handlers.ALL, "嘉定区", "松江区"]] * 2
     assert named["rq-library"].value["data"] == web.library_rows(index)
 
     def handler(elem_id, event):

@@ -1,20 +1,24 @@
 import pytest
 from fakes import BigramEmbedder
+from fakes import shanghai_understand as understand
 
 from reportqa.search.hybrid import SearchFilters, SearchIndex
-from reportqa.search.question import COMPARISON, FACT, FIGURE, LIST, understand
+from reportqa.search.question import COMPARISON, FACT, FIGURE, LIST
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 
 
-@pytest.mark.parametrize("question, districts", [
-    ("嘉定区2020年一般公共预算收入是多少？", ("嘉定区",)),
-    ("青浦和松江的固定资产投资目标谁高？", ("青浦区", "松江区")),
-    ("浦东新区的GDP", ("浦东新区",)),
-    ("全市一共有多少上市公司？", ()),
+@pytest.mark.parametrize("question, places, missing", [
+    ("嘉定区2020年一般公共预算收入是多少？", ("嘉定区",), ()),
+    ("青浦和松江的固定资产投资目标谁高？", ("青浦区", "松江区"), ()),
+    ("浦东新区的GDP", (), ("浦东新区",)),
+    ("浦东的GDP", (), ("浦东新区",)),
+    ("全市一共有多少上市公司？", (), ()),
+    ("上海市嘉定区的GDP", ("嘉定区",), ()),
 ])
-def test_districts_are_read_in_full_or_short_form_in_order(question, districts):
-    assert understand(question).districts == districts
+def test_districts_are_read_in_full_or_short_form_in_order(question, places, missing):
+    understood = understand(question)
+    assert (understood.places, understood.missing) == (places, missing)
 
 
 def test_years_plan_periods_and_relative_years():
@@ -37,7 +41,7 @@ def test_kind_of_question(question, kind):
 
 def test_bridge_clause_names_a_district_by_description():
     understood = understand("举办鲁迅文化周的那个区，2021年旧改征收定了多少户的目标？")
-    assert understood.districts == ()
+    assert understood.places == ()
     assert understood.bridge_clue == "举办鲁迅文化周"
     assert understood.bridge_rest.startswith("2021年旧改征收")
     assert understand("嘉定区，2021年目标是多少？").bridge_clue is None
@@ -57,7 +61,7 @@ def retriever(shared_small_index):
 
 def test_a_named_district_restricts_the_results(retriever):
     result = retriever.retrieve("松江新增上市企业几家？", k=5)
-    assert result.districts == ("松江区",)
+    assert result.places == ("松江区",)
     assert result.hits and {hit.district for hit in result.hits} == {"松江区"}
 
 
@@ -69,12 +73,12 @@ def test_comparison_puts_both_sides_at_the_top(retriever):
 
 def test_bridge_question_is_searched_in_the_district_found_first(retriever):
     result = retriever.retrieve("G60科创走廊所在的区，新建公园绿地多少公顷？", k=3)
-    assert result.districts == ("松江区",)
+    assert result.places == ("松江区",)
     assert "新建公园绿地120公顷" in result.hits[0].text
 
 
 def test_explicit_filter_wins_over_the_question(retriever):
-    result = retriever.retrieve("松江新增上市企业几家？", k=5, filters=SearchFilters(district="嘉定区"))
+    result = retriever.retrieve("松江新增上市企业几家？", k=5, filters=SearchFilters(place="嘉定区"))
     assert {hit.district for hit in result.hits} == {"嘉定区"}
 
 
@@ -106,7 +110,7 @@ def test_counts_in_words_are_also_searched_in_digits():
 
 def test_bridge_passage_is_returned_as_the_second_hit(retriever):
     result = retriever.retrieve("对口帮扶云南省五个县的那个区，2021年一般公共预算收入要增长多少？", k=3)
-    assert result.districts == ("松江区",)
+    assert result.places == ("松江区",)
     assert "一般公共预算收入增长4%" in result.hits[0].text and "云南省" not in result.hits[0].text
     assert "对口帮扶的云南省五个县" in result.hits[1].text
 
@@ -119,7 +123,7 @@ def test_relevance_follows_the_threshold_and_unindexed_districts(shared_small_in
     assert retrieve("嘉定新增养老床位多少张？", 0.0).relevant
     assert not retrieve("嘉定新增养老床位多少张？", 1.01).relevant
     elsewhere = retrieve("长宁区新增养老床位多少张？", 0.0)
-    assert elsewhere.missing_districts == ("长宁区",) and elsewhere.hits and not elsewhere.relevant
+    assert elsewhere.missing_places == ("长宁区",) and elsewhere.hits and not elsewhere.relevant
     assert elsewhere.to_json()["relevant"] is False
 
 

@@ -83,11 +83,11 @@ def test_known_question_returns_its_passage_first(shared_small_index):
 def test_filters_restrict_hits_to_one_district_and_accept_short_names(shared_small_index):
     index = open_index(shared_small_index)
     for name in ("松江区", "松江"):
-        hits = index.search("新增上市企业", k=10, filters=SearchFilters(district=name))
+        hits = index.search("新增上市企业", k=10, filters=SearchFilters(place=name))
         assert hits and {hit.district for hit in hits} == {"松江区"}
     assert index.search("新增上市企业", k=5, filters=SearchFilters(year=1999)) == []
-    with pytest.raises(ValueError, match="unknown district '浦东'"):
-        index.search("新增上市企业", filters=SearchFilters(district="浦东"))
+    with pytest.raises(ValueError, match="unknown place '浦东'"):
+        index.search("新增上市企业", filters=SearchFilters(place="浦东"))
 
 
 def test_hit_carries_provenance_that_points_into_the_source(shared_small_index):
@@ -182,7 +182,7 @@ def test_cli_without_index_says_how_to_build_it(tmp_path, fake_model, capsys):
 
 def test_cli_reports_input_errors_but_lets_a_bug_through(shared_small_index, fake_model, monkeypatch, capsys):
     assert cli.main(["search", "嘉定", "--district", "浦东", "--index", str(shared_small_index)]) == 2
-    assert "unknown district" in capsys.readouterr().err
+    assert "unknown place" in capsys.readouterr().err
 
     def broken(*_args, **_kwargs):
         raise ValueError("a bug, not a usage error")
@@ -212,5 +212,5 @@ def test_langchain_retriever_returns_documents_with_provenance(shared_small_inde
     assert all(doc.metadata["district"] == "松江区" for doc in documents)
     assert documents[0].id == documents[0].metadata["chunk_id"]
     assert {"title", "section", "source_file", "char_start", "char_end", "score"} <= set(documents[0].metadata)
-    filtered = ReportRetriever(retriever=Retriever(open_index(shared_small_index)), k=3, district="嘉定区")
+    filtered = ReportRetriever(retriever=Retriever(open_index(shared_small_index)), k=3, place="嘉定")
     assert {doc.metadata["district"] for doc in filtered.invoke("新增上市企业")} == {"嘉定区"}

@@ -1,10 +1,10 @@
 import pytest
 from fakes import make_hit
+from fakes import shanghai_understand as understand
 
 from reportqa.answer.compare import conclusion
 from reportqa.answer.prompts import REFUSAL
 from reportqa.answer.verify import verify
-from reportqa.search.question import understand
 from reportqa.text import figures
 
 

@@ -2,7 +2,7 @@
 
 For one question, ``Evidence`` knows of each passage the verifier may use:
 
-* whether it agrees with the question (``agrees``: the district asked, and a
+* whether it agrees with the question (``agrees``: the place asked, and a
   section about the year asked, when they are named);
 * its figures, each with the kind of its unit (13.5% is not 13.5微克) and the
   year its clause ties it to: the last year named before it in its clause
@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from reportqa.places import find_districts
 from reportqa.records import Hit
 from reportqa.search.question import Understanding
 from reportqa.text import (
@@ -109,11 +108,12 @@ def _cover(holders: dict[str, list[int]], cited: list[int]) -> list[int]:
 
 
 class Evidence:
-    """What each passage can back for one question: whether it agrees with the question's district and
+    """What each passage can back for one question: whether it agrees with the question's place and
     year, its figures (with unit kind and tied years), and its text for quoted names."""
 
     def __init__(self, passages: Sequence[Hit], understanding: Understanding) -> None:
         self.passages = passages
+        self.names = understanding.place_names
         self.years = frozenset(understanding.years)
         self.acceptable = [agrees(passage, understanding) for passage in passages]
         self.holdings = [_occurrences(f"{passage.title}。{passage.text}") for passage in passages]
@@ -137,13 +137,13 @@ class Evidence:
     def support(self, body: str, needed: list[str], names: list[str], cited: list[int]) -> tuple[list[int], list[str]]:
         """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
 
-        Only passages of the district the sentence names (if it names one) can back it; a sentence naming
-        several districts needs a backing passage from each (「虹口和嘉定各有267名」 from 嘉定's alone does not do).
+        Only passages of the place the sentence names (if it names one) can back it; a sentence naming
+        several places needs a backing passage from each (「虹口和嘉定各有267名」 from 嘉定's alone does not do).
         """
         passages = self.passages
-        named = set(find_districts(match_form(body)))
+        named = set(self.names.named_in(match_form(body)))
         usable = [i for i in range(len(passages))
-                  if self.acceptable[i] and (not named or passages[i].district in named)]
+                  if self.acceptable[i] and (not named or passages[i].place in named)]
         kinds = figure_kinds(body)
         counted = _counted(body)
         holders = {number: [i for i in usable
@@ -155,18 +155,18 @@ class Evidence:
             return [], missing
         chosen = _cover(holders, cited)
         unbacked = []
-        for district in named if len(named) > 1 else ():
-            if not any(passages[i].district == district for i in chosen):
+        for place in named if len(named) > 1 else ():
+            if not any(passages[i].place == place for i in chosen):
                 found = [i for i in dict.fromkeys(i for held in holders.values() for i in held)
-                         if passages[i].district == district]
+                         if passages[i].place == place]
                 chosen += found[:1]
-                unbacked += [] if found else [district]
+                unbacked += [] if found else [place]
         return ([], [f"（{'、'.join(unbacked)}的数字）"]) if unbacked else (chosen, [])
 
 
 def agrees(passage: Hit, understanding: Understanding) -> bool:
-    """Whether a passage may back an answer to this question: the right district and year, when named."""
-    if understanding.districts and passage.district not in understanding.districts:
+    """Whether a passage may back an answer to this question: the right place and year, when named."""
+    if understanding.places and passage.place not in understanding.places:
         return False
     if understanding.years:
         spoken = _period_years(passage)

@@ -68,10 +68,10 @@ class ChatGenerator:
         if not sides:
             yield from self._stream(prompt_messages(understanding, passages, self._budget))
             return
-        for district, numbers in sides:
+        for place, numbers in sides:
             shown = [passages[n - 1] for n in numbers]
-            yield from named_side(district, self._stream(prompt_messages(understanding, shown, self._budget,
-                                                                      numbers, district)))
+            yield from named_side(place, self._stream(prompt_messages(understanding, shown, self._budget,
+                                                                   numbers, place)), understanding.place_names)
             yield "\n"
 
     def _stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
@@ -102,7 +102,7 @@ class ExtractiveGenerator:
         self._analyser = ReportAnalyser()
 
     def stream(self, understanding: Understanding, passages: Sequence[Hit]) -> Iterator[str]:
-        terms = set(self._analyser(understanding.search_text())) - set(understanding.districts)
+        terms = set(self._analyser(understanding.search_text())) - set(understanding.places)
         want_figure = understanding.kind in (FIGURE, COMPARISON)
         picked: list[tuple[float, int, str]] = []
         for number, passage in enumerate(passages, start=1):
@@ -110,7 +110,7 @@ class ExtractiveGenerator:
             if scored:
                 score, best = max(scored, key=lambda item: item[0])
                 picked.append((score, number, best))
-        count = max(self._count, len(understanding.districts)) if understanding.kind == COMPARISON else self._count
+        count = max(self._count, len(understanding.places)) if understanding.kind == COMPARISON else self._count
         best_score = max((score for score, _, _ in picked), default=0.0)
         picked = [item for item in picked if item[0] >= best_score * EXTRACT_MIN_SHARE and item[0] > 0]
         chosen = sorted(picked, key=lambda item: -item[0])[:count]

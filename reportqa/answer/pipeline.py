@@ -19,7 +19,7 @@ from reportqa.answer.evidence import agrees
 from reportqa.answer.generation import Generator
 from reportqa.answer.prompts import REFUSAL
 from reportqa.answer.verify import verify
-from reportqa.places import short_district_name
+from reportqa.places import PlaceNames
 from reportqa.records import Answer, Hit
 from reportqa.search.hybrid import SearchFilters
 from reportqa.search.question import COMPARISON, Understanding, understand
@@ -31,27 +31,29 @@ _FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
 _FOLLOW_UP_MAX_CHARS = 14
 
 
-def rewrite_follow_up(question: str, history: Sequence[str]) -> str | None:
+def rewrite_follow_up(question: str, history: Sequence[str], names: PlaceNames | None = None) -> str | None:
     """A standalone question for a follow-up, or None when the question stands alone.
 
     「那松江呢？」 after 「嘉定区2020年一般公共预算收入是多少？」 becomes
     「松江区2020年一般公共预算收入是多少？」; 「2021年呢？」 swaps the year.
     ``history`` holds the earlier questions in their standalone form (the
-    ``rewritten_question`` of earlier answers where there was one).
+    ``rewritten_question`` of earlier answers where there was one). ``names`` are the places to read
+    (those of the index searched); 「那广东呢？」 after a 江苏省 question becomes a 广东省 one.
     """
     if not history or not (_FOLLOW_UP.search(question.strip()) or len(question.strip()) <= _FOLLOW_UP_MAX_CHARS):
         return None
-    asked, before = understand(question), understand(history[-1])
+    asked, before = understand(question, names=names), understand(history[-1], names=names)
+    asked_places, before_places = asked.places or asked.missing, before.places or before.missing
     rewritten = history[-1]
-    if asked.districts and before.districts:
-        for old in before.districts:
-            for form in (old, short_district_name(old)):
+    if asked_places and before_places:
+        for old in before_places:
+            for form in asked.place_names.forms(old):
                 rewritten = rewritten.replace(form, "\0")
-        rewritten = re.sub("\0(?:[和与、及跟]?\0)*", "和".join(asked.districts), rewritten, count=1).replace("\0", "")
-        if len(asked.districts) == 1:
+        rewritten = re.sub("\0(?:[和与、及跟]?\0)*", "和".join(asked_places), rewritten, count=1).replace("\0", "")
+        if len(asked_places) == 1:
             rewritten = re.sub(r"分别|各自|哪个更?|谁", "", rewritten)
-    elif asked.districts:
-        rewritten = "和".join(asked.districts) + rewritten
+    elif asked_places:
+        rewritten = "和".join(asked_places) + rewritten
     if asked.years:
         new_year = f"{asked.years[0]}年"
         rewritten = YEAR_MENTION.sub(new_year, rewritten, count=1) if before.years else new_year + rewritten
@@ -71,10 +73,10 @@ class Answerer:
             filters: SearchFilters | None = None, on_token: Callable[[str], None] | None = None,
             note: str | None = None) -> Answer:
         started = time.perf_counter()
-        rewritten = rewrite_follow_up(question, history)
+        rewritten = rewrite_follow_up(question, history, self.retriever.index.place_names)
         retrieval = self.retriever.retrieve(rewritten or question, max(10, self.answer_passages * 2), filters)
         timings = {"retrieve": _since(started)}
-        passages = self._passages(retrieval.hits, retrieval.understanding, len(retrieval.districts))
+        passages = self._passages(retrieval.hits, retrieval.understanding, len(retrieval.places))
         if not retrieval.relevant or not passages:
             timings["total"] = _since(started)
             return Answer(question, rewritten, REFUSAL, True, (), tuple(retrieval.hits[:3]), generator.name, note,
@@ -98,12 +100,12 @@ class Answerer:
         return Answer(question, rewritten, text, checked.refused, checked.cited, related, generator.name,
                       note, draft, timings)
 
-    def _passages(self, hits: list[Hit], understanding: Understanding, districts: int) -> list[Hit]:
-        """The passages the generator sees: those that could back an answer (right district and year)
+    def _passages(self, hits: list[Hit], understanding: Understanding, places: int) -> list[Hit]:
+        """The passages the generator sees: those that could back an answer (right place and year)
         first, so a 2021 target does not stand beside the 2020 figure asked for."""
         count = self.answer_passages
-        if understanding.kind == COMPARISON and districts > 1:
-            count = max(count, 2 * districts)
+        if understanding.kind == COMPARISON and places > 1:
+            count = max(count, 2 * places)
         fitting = [hit for hit in hits if agrees(hit, understanding)]
         return (fitting or hits)[:count]
 

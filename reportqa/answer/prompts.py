@@ -6,7 +6,7 @@ that best match the question (``excerpt``), so prompt processing (which
 dominates latency on two cores) stays short. A figure question is put before
 the passages as well as after them (read without it, a small model copies a
 neighbouring figure); a fact question asks for the source's own words; one
-side of a comparison asks for that district only.
+side of a comparison asks for that place only.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SYSTEM_PROMPT = "你是政府工作报告问答助手。只根据给出的资料
 ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字，并在句末标注资料编号，如[1]。"
 FACT_INSTRUCTION = "请照录资料原文中引号内的原话回答，并在句末标注资料编号，如[1]。"
 LIST_INSTRUCTION = "请照录资料原文，用一句话列出全部各项，用顿号分隔，不加解释，并在句末标注资料编号，如[1]。"
-SIDE_INSTRUCTION = "请只回答{district}的情况，用一句话写出{district}的具体数字，并在句末标注资料编号，如[1]。"
+SIDE_INSTRUCTION = "请只回答{place}的情况，用一句话写出{place}的具体数字，并在句末标注资料编号，如[1]。"
 COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
 
 
@@ -60,7 +60,7 @@ def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budge
     """(role, content) messages: the system prompt, then the numbered passages and the question.
 
     ``numbers`` are the passages' citation numbers (1… by default); ``side``
-    asks for one district's part of a comparison.
+    asks for one place's part of a comparison.
     """
     analyser = ReportAnalyser()
     terms = analyser(understanding.search_text())
@@ -77,6 +77,6 @@ def prompt_messages(understanding: Understanding, passages: Sequence[Hit], budge
 
 def _instruction(understanding: Understanding, side: str | None) -> str:
     if side:
-        return SIDE_INSTRUCTION.format(district=side)
+        return SIDE_INSTRUCTION.format(place=side)
     return {COMPARISON: COMPARISON_INSTRUCTION, FIGURE: ANSWER_INSTRUCTION,
             LIST: LIST_INSTRUCTION}.get(understanding.kind, FACT_INSTRUCTION)

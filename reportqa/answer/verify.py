@@ -7,7 +7,7 @@ sentence through the answer:
 * every figure in the sentence that is not in the question must occur (as a
   whole number, not inside a longer one, and not as another kind of quantity:
   13.5% does not back 13.5微克, 3.8% does not back 3.8亿元) in a passage the
-  sentence cites, from the district the sentence names, if it names one; an
+  sentence cites, from the place the sentence names, if it names one; an
   occurrence that its own sentence ties to another year than the question asks
   (「到2025年，床位达到8267张」 for a 2021 question) does not count;
 * a count with the thing it counts (「6家高新技术企业」) must be backed by a
@@ -17,7 +17,7 @@ sentence through the answer:
 * when it occurs in other passages instead, the citations are re-attributed to
   the passages that hold the sentence's figures (one per side in a comparison
   sentence);
-* a passage from another district than the question names, or about another
+* a passage from another place than the question names, or about another
   year than the question asks, cannot support a figure;
 * a sentence whose figures no acceptable passage holds is dropped, and so is
   one that speaks of another year than the question asks (「力争2025年…」
@@ -83,7 +83,7 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     Args:
         answer: the generated text, citing passages as [1], [2] (1-based into ``passages``).
         passages: the passages the generator was shown, in order.
-        understanding: what was read from the question (its figures, districts, years).
+        understanding: what was read from the question (its figures, places, years).
     """
     check = _SentenceCheck(passages, understanding)
     kept: list[tuple[str, list[int]]] = []

@@ -45,7 +45,7 @@ _THIS_YEAR = re.compile(r"今年|开局工作|本年度")
 _PAST_YEAR = re.compile(r"过去一年|去年工作|上年工作")
 _YEAR_PERIOD = (
     (re.compile(rf"({YEAR})年.{{0,6}}?(回顾|完成情况|执行情况)"), "actual"),
-    (re.compile(rf"({YEAR})年.{{0,6}}?(任务|工作|安排|目标|计划|草案)"), "target"),
+    (re.compile(rf"({YEAR})年.{{0,6}}?(任务|工作|安排|目标|计划|草案|总体要求|政策取向|部署)"), "target"),
 )
 _SPAN_PERIOD = (
     (re.compile(rf"(过去五年|{PLAN_PERIOD}.{{0,4}}回顾)"), "actual"),

@@ -22,7 +22,8 @@ from reportqa.indexing.build import check_compatible
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder, make_embedder
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
-from reportqa.places import short_district_name
+from reportqa.ingest.metadata import REPORT
+from reportqa.places import PlaceNames
 from reportqa.records import Chunk, Document, Hit
 from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.search.rescoring import Rescorer, WindowMatch
@@ -31,11 +32,15 @@ from reportqa.settings import Settings
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Restrict a search to documents with this district, year and/or type."""
+    """Restrict a search to documents of this place (full or short form: 嘉定区, 嘉定, 广东, 全国),
+    year and/or type; ``among`` to documents of any of these places (full names); ``report_years`` to
+    government work reports of these years (other documents pass)."""
 
-    district: str | None = None
+    place: str | None = None
     year: int | None = None
     doc_type: str | None = None
+    among: tuple[str, ...] = ()
+    report_years: tuple[int, ...] = ()
 
 
 class SearchIndex:
@@ -48,7 +53,8 @@ class SearchIndex:
         self.manifest = manifest
         self.chunks = chunks
         self.documents = {record["doc_id"]: Document.from_json(record) for record in manifest["documents"]}
-        self._districts = tuple(sorted({d.district for d in self.documents.values() if d.district}))
+        self._places = tuple(sorted({place for d in self.documents.values() if (place := d.place or d.district)}))
+        self.place_names = PlaceNames(self._places)
         self._years = frozenset(d.year for d in self.documents.values() if d.year)
         self._dense = dense
         self._lexical = lexical
@@ -94,12 +100,18 @@ class SearchIndex:
         self._embedder.embed_queries(["预热"])
         self._analyser("预热")
 
-    def districts(self) -> list[str]:
-        return list(self._districts)
+    def places(self) -> list[str]:
+        """The issuing places of the indexed documents (full names)."""
+        return list(self._places)
 
     def years(self) -> frozenset[int]:
         """The report years of the indexed documents."""
         return self._years
+
+    def work_report_years(self, place: str) -> frozenset[int]:
+        """The years of the indexed government work reports of one place (full name)."""
+        return frozenset(d.year for d in self.documents.values()
+                         if d.year and d.doc_type == REPORT and (d.place or d.district) == place)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
                prefer_periods: tuple[str, ...] = (), want_figure: bool = False) -> list[Hit]:
@@ -108,7 +120,7 @@ class SearchIndex:
         Args:
             query: the search text.
             k: how many passages to return.
-            filters: restrict to documents with this district / year / type.
+            filters: restrict to documents of this place / year / type.
             prefer_periods: passages whose section speaks of one of these
                 periods ("2020", "十三五") rank as if a third list had put them
                 first, weighted by ``settings.period_weight``.
@@ -116,7 +128,7 @@ class SearchIndex:
                 sentence without one counts for less.
 
         Raises:
-            ValueError: an empty query, or a district the index does not know.
+            InputError: an empty query, or a place the index holds no report of.
         """
         if not query.strip():
             raise InputError("the query is empty")
@@ -148,16 +160,25 @@ class SearchIndex:
         """Row ids of the chunks whose documents pass ``filters``; None when unfiltered."""
         if filters == SearchFilters():
             return None
-        district = self._canonical_district(filters.district) if filters.district else None
-        rows = [row for doc_id, document in self.documents.items() if _passes(document, filters, district)
+        places = {self.canonical_place(filters.place)} if filters.place else set()
+        places = places & set(filters.among) if places and filters.among else places or set(filters.among)
+        rows = [row for doc_id, document in self.documents.items()
+                if _passes(document, filters, places if filters.place or filters.among else None)
                 for row in self._rows_by_doc.get(doc_id, [])]
         return np.asarray(sorted(rows), dtype=np.int64)
 
-    def _canonical_district(self, name: str) -> str:
-        for district in self.districts():
-            if name in (district, short_district_name(district)):
-                return district
-        raise InputError(f"unknown district {name!r}: the index has {', '.join(self.districts())}")
+    def canonical_place(self, name: str) -> str:
+        """The full name of an indexed place written in full or short form (嘉定 → 嘉定区).
+
+        Raises:
+            InputError: the index holds no report of that place.
+        """
+        if name in self._places:
+            return name
+        for place in self._places:
+            if name in self.place_names.forms(place):
+                return place
+        raise InputError(f"unknown place {name!r}: the index holds reports of {'、'.join(self._places) or 'no place'}")
 
     def _lexical_top(self, query: str, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         scores = self._lexical.scores(self._analyser(query))
@@ -176,10 +197,11 @@ class SearchIndex:
                    _round(match.coverage) if match else None, _round(match.dense) if match else None)
 
 
-def _passes(document: Document, filters: SearchFilters, district: str | None) -> bool:
-    return ((district is None or document.district == district)
+def _passes(document: Document, filters: SearchFilters, places: set[str] | None) -> bool:
+    return ((places is None or (document.place or document.district) in places)
             and (filters.year is None or document.year == filters.year)
-            and (filters.doc_type is None or document.doc_type == filters.doc_type))
+            and (filters.doc_type is None or document.doc_type == filters.doc_type)
+            and (not filters.report_years or document.doc_type != REPORT or document.year in filters.report_years))
 
 
 def _round(value: float | None) -> float | None:

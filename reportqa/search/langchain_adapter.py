@@ -5,7 +5,7 @@
     docs = retriever.invoke("嘉定区2020年一般公共预算收入是多少？")
 
 Each ``Document`` holds the passage text; its metadata holds the hit's
-provenance (chunk_id, title, district, year, section, source_file, char_start,
+provenance (chunk_id, title, place, year, section, source_file, char_start,
 char_end, score, rank) and what was understood from the question.
 """
 
@@ -29,14 +29,14 @@ class ReportRetriever(BaseRetriever):
     Attributes:
         retriever: the reportqa retriever (holds the loaded index).
         k: passages per query.
-        district, year, doc_type: optional fixed filters.
+        place, year, doc_type: optional fixed filters (place: 广东省, 广东, 嘉定区, 全国).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     retriever: Retriever
     k: int = 5
-    district: str | None = None
+    place: str | None = None
     year: int | None = None
     doc_type: str | None = None
 
@@ -47,7 +47,7 @@ class ReportRetriever(BaseRetriever):
         return cls(retriever=Retriever(index), **kwargs)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        retrieval = self.retriever.retrieve(query, self.k, SearchFilters(self.district, self.year, self.doc_type))
+        retrieval = self.retriever.retrieve(query, self.k, SearchFilters(self.place, self.year, self.doc_type))
         understood = retrieval.to_json()
         documents = []
         for hit in retrieval.hits:

@@ -39,12 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("question", nargs="?", help="the question or search words")
     search.add_argument("-k", type=int, default=10, help="passages to return (default 10)")
     search.add_argument("--literal", action="store_true",
-                        help="search the words as given: no district/comparison reading, no synonyms")
+                        help="search the words as given: no place/comparison reading, no synonyms")
     ask = commands.add_parser("ask", help="answer a question, citing the passages that back it")
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--generator", choices=GENERATORS, help="who writes the answer (default: REPORTQA_GENERATOR, local)")
     for command in (search, ask):
-        command.add_argument("--district", help="only this district (嘉定区 or 嘉定)")
+        command.add_argument("--place", "--district", dest="place",
+                             help="only reports of this place, at any level (广东省 or 广东, 嘉定区 or 嘉定, 全国)")
         command.add_argument("--year", type=int, help="only reports of this year")
         command.add_argument("--doc-type", help="only this document type (政府工作报告, 五年规划纲要, …)")
         command.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
@@ -76,7 +77,7 @@ def run_search(args: argparse.Namespace, out: TextIO) -> int:
     questions = [question for question, _ in read_batch(Path(args.batch))] if args.batch else [args.question]
     index = SearchIndex.open(Settings.from_env(index_dir=args.index))
     retriever = Retriever(index)
-    filters = SearchFilters(args.district, args.year, args.doc_type)
+    filters = SearchFilters(args.place, args.year, args.doc_type)
     for question in questions:
         if args.literal:
             hits, understood = index.search(question, args.k, filters), None
@@ -104,7 +105,7 @@ def run_ask(args: argparse.Namespace, out: TextIO) -> int:
     choice = make_generator(settings.generator, settings)
     if choice.note and not args.batch:
         print(f"note: {choice.note}", file=sys.stderr)
-    filters = SearchFilters(args.district, args.year, args.doc_type)
+    filters = SearchFilters(args.place, args.year, args.doc_type)
     for question, history in questions:
         answer = answerer.ask(question, choice.generator, history, filters, note=choice.note)
         if args.batch:

@@ -30,17 +30,17 @@ Turn = tuple[str, str, str]
 ChatUpdate = tuple[str, list[Turn], str]
 
 
-def search_filters(district: str, year: str, doc_type: str) -> SearchFilters:
+def search_filters(place: str, year: str, doc_type: str) -> SearchFilters:
     """The filters chosen in the dropdowns (全部 is no filter)."""
-    return SearchFilters(None if district == ALL else district, None if year == ALL else int(year),
+    return SearchFilters(None if place == ALL else place, None if year == ALL else int(year),
                          None if doc_type == ALL else doc_type)
 
 
 def make_search(retriever: Retriever):
-    def search(query: str, district: str, year: str, doc_type: str, k: float) -> str:
+    def search(query: str, place: str, year: str, doc_type: str, k: float) -> str:
         if not query.strip():
             return '<p class="rq-empty">请输入问题或关键词。</p>'
-        retrieval = retriever.retrieve(query, int(k), search_filters(district, year, doc_type))
+        retrieval = retriever.retrieve(query, int(k), search_filters(place, year, doc_type))
         return render.results_html(retrieval.hits, query, retrieval.understanding.describe(), retrieval.relevant)
 
     return search
@@ -125,7 +125,7 @@ def make_chat(answerer: Answerer, generators: GeneratorPool):
     """
     one_at_a_time = threading.Lock()
 
-    def chat(question: str, turns: list[Turn], generator: str, district: str, year: str,
+    def chat(question: str, turns: list[Turn], generator: str, place: str, year: str,
              doc_type: str) -> Iterator[ChatUpdate]:
         question = question.strip()
         done = [html for _, _, html in turns]
@@ -138,7 +138,7 @@ def make_chat(answerer: Answerer, generators: GeneratorPool):
             return
         yield showing(render.draft_html(""))
         history = [asked for _, asked, _ in turns]
-        filters = search_filters(district, year, doc_type)
+        filters = search_filters(place, year, doc_type)
 
         def ask(on_token: Callable[[str], None]) -> Answer:
             with one_at_a_time:

@@ -85,7 +85,7 @@ def _crumbs(hit: Hit) -> str:
 
 
 def _meta(hit: Hit) -> str:
-    return " · ".join(html.escape(str(value)) for value in (hit.district, hit.year, hit.doc_type) if value)
+    return " · ".join(html.escape(str(value)) for value in (hit.place, hit.year, hit.doc_type) if value)
 
 
 def _place(hit: Hit) -> str:
@@ -162,7 +162,7 @@ def _with_citation_links(text: str, turn: int, count: int) -> str:
 
 
 def source_item(hit: Hit, turn: int, number: int, marks: Iterable[str] = ()) -> str:
-    """One source of an answer: title › breadcrumb, district · year, the passage, its context on demand."""
+    """One source of an answer: title › breadcrumb, place · year, the passage, its context on demand."""
     marks = list(marks)
     return (
         f'<li class="rq-source" id="{source_id(turn, number)}">'

@@ -26,7 +26,7 @@ def _width(text: str) -> int:
 
 
 def summary_table(result: IngestResult) -> str:
-    """Document, district, year, type, chunks and source of every document."""
+    """Document, place, level, year, type, chunks and source of every document."""
     counts: dict[str, int] = {}
     for chunk in result.chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
@@ -35,6 +35,7 @@ def summary_table(result: IngestResult) -> str:
         source = Path(document.source_file).name
         if document.also_in:
             source += " (also in " + ", ".join(Path(path).name for path in document.also_in) + ")"
-        rows.append((document.title, document.district or "-", document.year or "-", document.doc_type,
+        rows.append((document.title, document.place or document.district or "-", document.place_level or "-",
+                     document.year or "-", document.doc_type,
                      counts.get(document.doc_id, 0), source))
-    return format_table(("document", "district", "year", "type", "chunks", "source"), rows)
+    return format_table(("document", "place", "level", "year", "type", "chunks", "source"), rows)

@@ -21,20 +21,28 @@ from reportqa.search.retrieval import Retriever
 from reportqa.ui import render
 from reportqa.ui.handlers import ALL, GeneratorPool, make_chat, make_search
 
-LIBRARY_COLUMNS = ["标题", "区", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
+LIBRARY_COLUMNS = ["标题", "地区", "级别", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
+LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
+_LEVEL_ORDER = {level: order for order, level in enumerate(LEVEL_NAMES)}
 EXAMPLE_QUESTIONS = ["嘉定区2020年一般公共预算收入是多少？", "青浦和闵行2021年的GDP增速目标分别是多少？", "那松江呢？"]
 
 
 def library_rows(index: SearchIndex) -> list[list]:
-    return [[d["title"], d["district"] or "", d["year"] or "", d["doc_type"], d["n_chunks"], d["source_file"],
+    return [[d["title"], d.get("place") or d["district"] or "", LEVEL_NAMES.get(d.get("place_level") or "", ""),
+             d["year"] or "", d["doc_type"], d["n_chunks"], d["source_file"],
              "、".join(d["also_in"]), "；".join(d["notes"])] for d in index.manifest["documents"]]
 
 
-def filter_choices(index: SearchIndex) -> tuple[list[str], list[str], list[str]]:
+def filter_choices(index: SearchIndex) -> tuple[list, list[str], list[str]]:
+    """The dropdowns' choices: places (widest level first, labelled with their level), years, types."""
     documents = index.manifest["documents"]
     years = sorted({str(d["year"]) for d in documents if d["year"]}, reverse=True)
     types = sorted({d["doc_type"] for d in documents})
-    return [ALL, *index.districts()], [ALL, *years], [ALL, *types]
+    levels = {d.get("place") or d["district"]: d.get("place_level") or "" for d in documents}
+    places = sorted(index.places(), key=lambda place: (_LEVEL_ORDER.get(levels.get(place, ""), len(_LEVEL_ORDER)), place))
+    labelled = [(f"{place}（{LEVEL_NAMES[levels[place]]}）" if levels.get(place) in LEVEL_NAMES else place, place)
+                for place in places]
+    return [(ALL, ALL), *labelled], [ALL, *years], [ALL, *types]
 
 
 def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr.Blocks:
@@ -63,7 +71,7 @@ def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr
 
 def _filter_dropdowns(choices: tuple[list[str], list[str], list[str]]) -> list[Any]:
     """The 区 / 报告年份 / 文档类型 dropdowns, each starting at 全部."""
-    return [gr.Dropdown(values, value=ALL, label=label) for values, label in zip(choices, ("区", "报告年份", "文档类型"))]
+    return [gr.Dropdown(values, value=ALL, label=label) for values, label in zip(choices, ("地区", "报告年份", "文档类型"))]
 
 
 def _chat_tab(chat: Any, default_generator: str, choices: tuple[list[str], list[str], list[str]]) -> None:
