@@ -4,7 +4,7 @@ Searches the index with ``reportqa.search.retrieval.Retriever`` (what
 ``python -m reportqa search`` runs: question understanding, no filters; plain
 hybrid search with ``--literal``) for the answerable questions of each set and
 reports Recall@1/5/10, MRR and nDCG@10, overall and per question type, plus how often the top hit of a
-disambiguation question comes from the right district and year.
+disambiguation question comes from the right place and year.
 
 How a question is judged:
 
@@ -145,7 +145,7 @@ def evaluate(items: list[dict[str, Any]], index_dir: str, literal: bool = False)
         verdict = judge(item, [hit["text"] for hit in hits], corpus, all_text)
         top = hits[0] if hits else {}
         rows.append({"id": item["id"], "qtype": item.get("qtype", "?"), **verdict, "top": top.get("chunk_id"),
-                     "top_district": top.get("district"), "top_year": top.get("year"),
+                     "top_place": top.get("place") or top.get("district"), "top_year": top.get("year"),
                      "right_place": right_place(item, top)})
     places = [row["right_place"] for row in rows if row["qtype"] == "disambiguation" and row["right_place"] is not None]
     return {"questions": len(rows), "search_seconds": round(seconds, 2),
@@ -157,10 +157,11 @@ def evaluate(items: list[dict[str, Any]], index_dir: str, literal: bool = False)
 
 
 def right_place(item: dict[str, Any], top: dict[str, Any]) -> bool | None:
-    """Whether the top hit is from the question's district and report year (None if the item names several)."""
+    """Whether the top hit is from the question's place (its ``district`` field: 嘉定区, 全国) and report year
+    (None if the item names several)."""
     if not isinstance(item.get("district"), str) or not isinstance(item.get("year"), int):
         return None
-    return top.get("district") == item["district"] and top.get("year") == item["year"]
+    return (top.get("place") or top.get("district")) == item["district"] and top.get("year") == item["year"]
 
 
 def metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -258,7 +259,7 @@ def main() -> None:
         misses = [r["id"] for r in result["per_question"] if not r["rank"] or r["rank"] > 5]
         print(f"{set_name}: missed at 5: {', '.join(misses) or 'none'}; "
               f"{result['unfindable_evidence']} evidence lines in no passage; disambiguation top hit in the "
-              f"right district and year: {result['disambiguation_top_right_place']}")
+              f"right place and year: {result['disambiguation_top_right_place']}")
     previous_path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     places = "\n".join(f"- {set_name}: disambiguation questions whose top hit is from the right district and "
                        f"year: {result['disambiguation_top_right_place']}" for set_name, result in report.items())

@@ -105,9 +105,11 @@ class PlaceNames:
 
     def widest(self) -> str | None:
         """The one indexed place every other indexed place lies inside (全国 when national reports are
-        indexed), or None: a question naming no place may be about it."""
+        indexed; the only one when there is one), or None: a question naming no place may be about it."""
         if self._nation:
             return NATION
+        if len(self.indexed) == 1:
+            return next(iter(self.indexed))
         tops = [name for name in self.indexed if not any(name in self._inside.get(other, ()) for other in self.indexed
                                                           if other != name)]
         return tops[0] if len(tops) == 1 and len(self.indexed) > 1 and self.inside(tops[0]) else None
@@ -123,14 +125,18 @@ class PlaceNames:
                 self._forms[form] = place.name
 
     def _indexed_places(self, name: str) -> list[Place]:
-        """The gazetteer places an indexed name is (鼓楼区 is four: those sharing a parent with the
-        other indexed places win)."""
+        """The gazetteer places an indexed name is (鼓楼区 is four: the one inside another indexed place
+        wins, then those sharing a parent with most other indexed places)."""
         found = [place for place in self.places.lookup(name) if place.name == name]
         if len(found) <= 1:
             return found
         parents = Counter(p.parent for other in self.indexed - {name} for p in self.places.lookup(other))
-        best = max(parents[place.parent] for place in found)
-        return [place for place in found if parents[place.parent] == best]
+
+        def closeness(place: Place) -> tuple[bool, int]:
+            return any(outer.name in self.indexed for outer in self.places.chain(place)[:-1]), parents[place.parent]
+
+        best = max(map(closeness, found))
+        return [place for place in found if closeness(place) == best]
 
     def _near(self, own: list[Place]) -> list[Place]:
         """Places above, beside and below the indexed ones."""

@@ -118,6 +118,14 @@ class LexicalIndex:
         frequency = int(indptr[position + 1] - indptr[position])
         return math.log(1 + (len(self) - frequency + 0.5) / (frequency + 0.5))
 
+    def rows_with(self, term: str) -> np.ndarray:
+        """The rows whose passage holds ``term`` (empty for a term no passage has)."""
+        position = self._bm25.vocab_dict.get(term)
+        indptr = self._bm25.scores["indptr"]
+        if position is None or position + 1 >= len(indptr):
+            return np.zeros(0, np.int64)
+        return np.asarray(self._bm25.scores["indices"][indptr[position]:indptr[position + 1]], dtype=np.int64)
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every row for the query terms (0 for unknown terms)."""
         known = [token for token in query_tokens if token in self._bm25.vocab_dict]

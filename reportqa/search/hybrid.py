@@ -26,6 +26,7 @@ from reportqa.ingest.metadata import REPORT
 from reportqa.places import PlaceNames
 from reportqa.records import Chunk, Document, Hit
 from reportqa.search.fusion import reciprocal_rank_fusion
+from reportqa.search.question import expansions_for
 from reportqa.search.rescoring import Rescorer, WindowMatch
 from reportqa.settings import Settings
 
@@ -107,6 +108,21 @@ class SearchIndex:
     def years(self) -> frozenset[int]:
         """The report years of the indexed documents."""
         return self._years
+
+    def terms_only_elsewhere(self, question: str, place: str) -> list[str]:
+        """The question's terms (two characters or more) that passages of other places hold and none of
+        ``place``'s reports does, a term counting as held when one of its synonyms is (GDP, 地区生产总值):
+        佘山度假区 names something local where the nation's reports are searched."""
+        own = set(self.allowed_rows(SearchFilters(place=place)).tolist())
+        elsewhere: list[str] = []
+        for term in self._rescorer.content_terms(question):
+            rows = set(self._lexical.rows_with(term).tolist())
+            if len(term) < 2 or not rows or rows & own:
+                continue
+            synonyms = [word for spelling in expansions_for(term) for word in self._analyser(spelling)]
+            if not any(set(self._lexical.rows_with(word).tolist()) & own for word in synonyms):
+                elsewhere.append(term)
+        return elsewhere
 
     def work_report_years(self, place: str) -> frozenset[int]:
         """The years of the indexed government work reports of one place (full name)."""

@@ -108,10 +108,12 @@ class Retriever:
                 filters = replace(filters, among=self.index.place_names.inside(understood.within))
         hits = self._search_places(understood, text, k, filters, places)
         if not places and (widest := self._widest(understood)):
-            # A question naming no place is about the widest place when its reports answer it as well
-            # as any other's: their best sentence covers as much of the question as the best elsewhere.
+            # A question naming no place is about the widest place unless it names something only other
+            # places' reports mention (佘山度假区), or when its reports answer it as well as any other's.
             narrowed = self._search_places(understood, text, k, filters, widest)
-            if narrowed and (not hits or hits[0].place in widest or _covers(narrowed[0]) >= _covers(hits[0])):
+            local = self.index.terms_only_elsewhere(understood.question, widest[0])
+            if not local or (narrowed and (not hits or hits[0].place in widest
+                                           or _covers(narrowed[0]) >= _covers(hits[0]))):
                 hits, places = narrowed, widest
         if bridge:  # the passage that identifies the place comes second, as the answer's other evidence
             hits = self._interleave([hits, bridge], k)
