@@ -11,9 +11,11 @@ takes the best-sentence cosine of the top hit (``Hit.sentence_score``) for
 and picks a threshold ``--margin`` (0.005) below the score that keeps
 ``--keep`` (all) of the answerable questions: a question wrongly called
 irrelevant costs a user more than a weak passage shown, which the answer
-layer's checks still catch. Questions that name only districts absent from the index
+layer's checks still catch. Questions that name only places absent from the index
 count as "nothing relevant" whatever their score (``Retrieval.relevant``).
-Writes ``eval/results/threshold.{json,md}``; set the result as
+Questions marked ``unanswerable`` in a set are left out (``load_questions``): they are
+about the corpus's subjects, for years or places it lacks, and the answer layer refuses them.
+Writes ``eval/results/threshold{-tag}.{json,md}``; set the result as
 ``REPORTQA_RELEVANCE_THRESHOLD`` (the default is this script's value for the
 default model — recalibrate when you change the embedding model).
 """
@@ -40,7 +42,7 @@ def top_scores(retriever: Retriever, questions: list[str]) -> list[dict[str, Any
         retrieval = retriever.retrieve(question, 3)
         top = retrieval.hits[0] if retrieval.hits else None
         rows.append({"question": question, "score": top.sentence_score if top and top.sentence_score else 0.0,
-                     "missing_districts": list(retrieval.missing_districts)})
+                     "missing_places": list(retrieval.missing_places)})
     return rows
 
 
@@ -53,31 +55,34 @@ def choose(answerable: list[float], keep: float, margin: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS, help="question files (JSONL)")
+    parser.add_argument("--tag", default="", help="suffix for the results files (e.g. the corpus's name)")
     parser.add_argument("--index", default=None, help="index folder (default: REPORTQA_INDEX_DIR, index)")
     parser.add_argument("--keep", type=float, default=1.0, help="share of answerable questions kept (default 1.0)")
     parser.add_argument("--margin", type=float, default=0.005, help="distance below that score (default 0.005)")
     args = parser.parse_args()
     retriever = Retriever(SearchIndex.open(Settings.from_env(index_dir=args.index)))
-    answerable = [item["question"] for path in DEFAULT_SETS for item in load_questions(path)]
+    answerable = [item["question"] for path in args.sets for item in load_questions(path)]
     offtopic = [json.loads(line)["question"] for line in OFFTOPIC.read_text(encoding="utf-8").splitlines() if line]
     kept_rows, off_rows = top_scores(retriever, answerable), top_scores(retriever, offtopic)
     threshold = choose([row["score"] for row in kept_rows], args.keep, args.margin)
     table = []
     for candidate in sorted({threshold, 0.85, 0.86, 0.87, 0.875, 0.88, 0.885, 0.89}):
         kept = sum(row["score"] >= candidate for row in kept_rows) / len(kept_rows)
-        rejected = sum(row["score"] < candidate or bool(row["missing_districts"]) for row in off_rows) / len(off_rows)
+        rejected = sum(row["score"] < candidate or bool(row["missing_places"]) for row in off_rows) / len(off_rows)
         table.append([f"{candidate:.3f}" + (" (chosen)" if candidate == threshold else ""), round(kept, 3),
                       round(rejected, 3)])
     text = format_table(["threshold", "answerable kept", "off-topic rejected"], table)
     print(text)
-    passed = [row for row in off_rows if row["score"] >= threshold and not row["missing_districts"]]
+    passed = [row for row in off_rows if row["score"] >= threshold and not row["missing_places"]]
     print(f"\nthreshold {threshold}: off-topic questions still taken as relevant: "
           + ("; ".join(f"{row['question']} ({row['score']:.3f})" for row in passed) or "none"))
     RESULTS.mkdir(exist_ok=True)
     report = {"threshold": threshold, "keep": args.keep, "margin": args.margin, "answerable": kept_rows,
               "offtopic": off_rows}
-    (RESULTS / "threshold.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (RESULTS / "threshold.md").write_text(
+    name = f"threshold-{args.tag}" if args.tag else "threshold"
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(
         f"# Relevance threshold\n\nTop hit's best-sentence cosine; {len(kept_rows)} answerable questions, "
         f"{len(off_rows)} off-topic (`eval/offtopic.jsonl`).\n\n```\n{text}\n```\n\nChosen: {threshold}. "
         f"Off-topic still taken as relevant: {len(passed)}.\n", encoding="utf-8")

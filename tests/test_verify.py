@@ -214,3 +214,10 @@ def test_a_count_must_be_of_the_thing_the_passage_counts():
     assert not backed.refused and "6家" in backed.text
     # Only the sentence holding the figure counts: 「养老床位」 elsewhere in the passage does not back 6张.
     assert verify("新增6张养老床位[1]。", [passage], understand("普陀2020年新增了多少张床位？")).refused
+
+
+def test_across_several_years_a_sentence_is_backed_only_by_a_passage_about_its_year():
+    review_2020 = hit("新增养老床位774张。", period="2020", n=0)
+    question = understand("嘉定2019年和2020年各新增多少养老床位？")
+    assert not verify("2020年新增养老床位774张[1]。", [review_2020], question).refused
+    assert verify("2019年新增养老床位774张[1]。", [review_2020], question).refused

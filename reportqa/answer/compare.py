@@ -1,10 +1,11 @@
-"""Comparisons across places: one side at a time, and the side the figures favour.
+"""Comparisons across places or years: one side at a time, and the side the figures favour.
 
-A small model asked about two places at once skips a side or lends one
-side's figure to the other. So a comparison is generated per side
-(``comparison_sides``): each place's own passages, keeping their citation
-numbers, and an answer led by that place's name (``named_side``) so the
-verifier holds its figures to that place. A 「谁…多 / 哪个更低」 question then
+A small model asked about two places (or two years of one place) at once
+skips a side or lends one side's figure to the other. So a comparison is
+generated per side (``comparison_sides``): each place's own passages (each
+year's: passages about that year), keeping their citation numbers, and an
+answer led by the side's name (``named_side``: 「松江：」, 「2018年：」) so the
+verifier holds its figures to that side. A 「谁…多 / 哪个更低」 question then
 ends with the side its verified figures favour (``conclusion``), worked out in
 code.
 """
@@ -15,10 +16,11 @@ import re
 from collections.abc import Iterator, Sequence
 
 from reportqa.answer.citations import answer_sentences, without_citations
+from reportqa.answer.evidence import speaks_of
 from reportqa.places import PlaceNames
 from reportqa.records import Hit
 from reportqa.search.question import COMPARISON, Understanding
-from reportqa.text import figure_kinds, figures, match_form
+from reportqa.text import YEAR_MENTION, figure_kinds, figures, match_form
 
 # Passages shown for each side of a comparison.
 SIDE_PASSAGES = 2
@@ -46,31 +48,40 @@ def named_side(place: str, pieces: Iterator[str], names: PlaceNames) -> Iterator
 
 
 def comparison_sides(understanding: Understanding, passages: Sequence[Hit]) -> list[tuple[str, list[int]]]:
-    """For a comparison across places, each place with the 1-based numbers of its passages
-    (at most ``SIDE_PASSAGES``); empty when the question is not one or a side has no passage."""
-    if understanding.kind != COMPARISON or len(understanding.places) < 2:
+    """For a comparison across places (or, of one place, across years), each side with the 1-based numbers
+    of its passages (at most ``SIDE_PASSAGES``); empty when the question is not one or a side has none."""
+    if understanding.kind != COMPARISON:
         return []
-    sides = [(place, [n for n, passage in enumerate(passages, start=1) if passage.place == place]
-              [:SIDE_PASSAGES]) for place in understanding.places]
+    if len(understanding.places) >= 2:
+        sides = [(place, [n for n, passage in enumerate(passages, start=1) if passage.place == place])
+                 for place in understanding.places]
+    elif len(understanding.years) >= 2:
+        sides = [(f"{year}年", [n for n, passage in enumerate(passages, start=1) if speaks_of(passage, year)])
+                 for year in understanding.years]
+    else:
+        return []
+    sides = [(side, numbers[:SIDE_PASSAGES]) for side, numbers in sides]
     return sides if all(numbers for _, numbers in sides) else []
 
 
-# 「谁新建的5G基站多」「哪个更低」: the side a comparison asks for.
-_WHICH = re.compile(r"(?:谁|哪个区?|哪一个|哪边)[^，,。？?]*?(多|高|大|快|强|低|少|小|慢)")
+# 「谁新建的5G基站多」「哪个更低」「哪一年定得更高」: the side a comparison asks for.
+_WHICH = re.compile(r"(?:谁|哪个区?|哪一个|哪边|哪一?年)[^，,。？?]*?(多|高|大|快|强|低|少|小|慢)")
 _LARGER = "多高大快强"
 
 
 def conclusion(text: str, understanding: Understanding) -> str:
-    """For 「谁…多/哪个更低」 across two places, the side the verified answer's figures favour
-    (「闵行更多。」), or "" when the answer does not give each side exactly one figure of one kind."""
+    """For 「谁…多/哪个更低/哪一年更高」 across two places or two years, the side the verified answer's
+    figures favour (「闵行更多。」「2023年更高。」), or "" when the answer does not give each side exactly
+    one figure of one kind."""
     which = _WHICH.search(understanding.question)
-    if not which or len(understanding.places) != 2:
+    sides = _sides(understanding)
+    if not which or len(sides) != 2:
         return ""
     asked = set(figures(understanding.question))
     values: dict[str, tuple[float, str]] = {}
     for sentence in answer_sentences(text):
         body = without_citations(sentence)
-        named = understanding.place_names.indexed_in(match_form(body))
+        named = [side for side in sides if side in _named(body, understanding)]
         kinds = {number: kind for number, kind in figure_kinds(body).items() if number not in asked and kind != "year"}
         if len(named) == 1 and len(kinds) == 1 and named[0] not in values:
             (number, kind), = kinds.items()
@@ -79,7 +90,20 @@ def conclusion(text: str, understanding: Understanding) -> str:
         return ""
     (first, (a, _)), (second, (b, _)) = values.items()
     if a == b:
-        return "两区相同。"
+        return "两者相同。"
     larger = first if a > b else second
     winner = larger if which.group(1) in _LARGER else (second if larger == first else first)
-    return f"{understanding.place_names.short(winner)}更{which.group(1)}。"
+    label = understanding.place_names.short(winner) if understanding.places else f"{winner}年"
+    return f"{label}更{which.group(1)}。"
+
+
+def _sides(understanding: Understanding) -> tuple:
+    """The two sides a conclusion weighs: the places named, else the years."""
+    return understanding.places if len(understanding.places) >= 2 else understanding.years
+
+
+def _named(body: str, understanding: Understanding) -> tuple:
+    """The sides a sentence names: places, or years when the sides are years."""
+    if len(understanding.places) >= 2:
+        return understanding.place_names.indexed_in(match_form(body))
+    return tuple(int(match.group(1)) for match in YEAR_MENTION.finditer(match_form(body)))

@@ -25,6 +25,7 @@ from reportqa.text import (
     FIGURE_WITH_UNIT,
     NUMBER,
     YEAR,
+    YEAR_MENTION,
     canonical_figure,
     compact,
     figure_kinds,
@@ -137,13 +138,16 @@ class Evidence:
     def support(self, body: str, needed: list[str], names: list[str], cited: list[int]) -> tuple[list[int], list[str]]:
         """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
 
-        Only passages of the place the sentence names (if it names one) can back it; a sentence naming
-        several places needs a backing passage from each (「虹口和嘉定各有267名」 from 嘉定's alone does not do).
+        Only passages of the place the sentence names (if it names one) can back it, and when the question
+        asks about several years, only passages about the one year the sentence names (「2015年…减少1232万人」
+        is not backed by the 2014 review); a sentence naming several places needs a backing passage from each (「虹口和嘉定各有267名」 from 嘉定's alone does not do).
         """
         passages = self.passages
         named = set(self.names.named_in(match_form(body)))
+        said = {int(match.group(1)) for match in YEAR_MENTION.finditer(match_form(body))} & self.years
         usable = [i for i in range(len(passages))
-                  if self.acceptable[i] and (not named or passages[i].place in named)]
+                  if self.acceptable[i] and (not named or passages[i].place in named)
+                  and (len(self.years) < 2 or len(said) != 1 or speaks_of(passages[i], *said))]
         kinds = figure_kinds(body)
         counted = _counted(body)
         holders = {number: [i for i in usable
@@ -174,6 +178,12 @@ def agrees(passage: Hit, understanding: Understanding) -> bool:
         if spoken and not spoken & set(understanding.years) and not any(year in passage.text for year in asked):
             return False
     return True
+
+
+def speaks_of(passage: Hit, year: int) -> bool:
+    """Whether a passage is about ``year``: its section's years, or its text when its section says none."""
+    spoken = _period_years(passage)
+    return year in spoken if spoken else str(year) in passage.text
 
 
 def _period_years(passage: Hit) -> set[int]:

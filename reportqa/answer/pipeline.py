@@ -76,7 +76,8 @@ class Answerer:
         rewritten = rewrite_follow_up(question, history, self.retriever.index.place_names)
         retrieval = self.retriever.retrieve(rewritten or question, max(10, self.answer_passages * 2), filters)
         timings = {"retrieve": _since(started)}
-        passages = self._passages(retrieval.hits, retrieval.understanding, len(retrieval.places))
+        sides = max(len(retrieval.places), len(retrieval.understanding.years))
+        passages = self._passages(retrieval.hits, retrieval.understanding, sides)
         if not retrieval.relevant or not passages:
             timings["total"] = _since(started)
             return Answer(question, rewritten, REFUSAL, True, (), tuple(retrieval.hits[:3]), generator.name, note,
@@ -100,12 +101,12 @@ class Answerer:
         return Answer(question, rewritten, text, checked.refused, checked.cited, related, generator.name,
                       note, draft, timings)
 
-    def _passages(self, hits: list[Hit], understanding: Understanding, places: int) -> list[Hit]:
+    def _passages(self, hits: list[Hit], understanding: Understanding, sides: int) -> list[Hit]:
         """The passages the generator sees: those that could back an answer (right place and year)
         first, so a 2021 target does not stand beside the 2020 figure asked for."""
         count = self.answer_passages
-        if understanding.kind == COMPARISON and places > 1:
-            count = max(count, 2 * places)
+        if understanding.kind == COMPARISON and sides > 1:
+            count = max(count, 2 * sides)
         fitting = [hit for hit in hits if agrees(hit, understanding)]
         return (fitting or hits)[:count]
 

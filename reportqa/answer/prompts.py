@@ -25,7 +25,7 @@ ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字�
 FACT_INSTRUCTION = "请照录资料原文中引号内的原话回答，并在句末标注资料编号，如[1]。"
 LIST_INSTRUCTION = "请照录资料原文，用一句话列出全部各项，用顿号分隔，不加解释，并在句末标注资料编号，如[1]。"
 SIDE_INSTRUCTION = "请只回答{place}的情况，用一句话写出{place}的具体数字，并在句末标注资料编号，如[1]。"
-COMPARISON_INSTRUCTION = "请分别写出每个区的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
+COMPARISON_INSTRUCTION = "请分别写出问题问到的每个地区或每一年的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
 
 
 def excerpt(text: str, terms: Sequence[str], budget: int, analyser: Callable[[str], list[str]]) -> str:

@@ -2,8 +2,9 @@
 
 ``Retriever.retrieve`` runs ``reportqa.question.understand`` and then:
 
-* a question naming one place searches that place's reports only (falling back
-  to all documents when that finds nothing); a province's question does not
+* a question naming one place searches that place's reports only (when they
+  hold nothing for the question's filters, nothing is found: another place's
+  passages would answer for the wrong place); a province's question does not
   search its cities' reports;
 * a question naming several places (a comparison) searches each one
   separately and interleaves the lists, so every side is in the top results;
@@ -129,10 +130,7 @@ class Retriever:
         if len(searches) > 1:
             return self._interleave([self._search(_worded_for(text, each.place), k, each, periods, figure)
                                      for each in searches], k)
-        hits = self._search(_worded_for(text, searches[0].place), k, searches[0], periods, figure)
-        if not hits and places and not filters.place and not searches[0].report_years:
-            hits = self._search(text, k, filters, periods, figure)
-        return hits
+        return self._search(_worded_for(text, searches[0].place), k, searches[0], periods, figure)
 
     def _searches(self, understood: Understanding, filters: SearchFilters,
                   places: tuple[str, ...]) -> list[SearchFilters]:
