@@ -14,9 +14,7 @@ Short forms of places far from the index are not read: 振兴, 和平, 城关 ar
 ordinary words. The text is scanned left to right taking the longest name at
 each position, so 上海城市更新 reads 上海 and not 海城市.
 
-The rest of this module is the older list of Shanghai districts
-(``reportqa/data/districts.txt``), which the analyser keeps as whole words and
-an unnamed district masthead is matched against.
+``place_words`` lists every name of every place, for the analyser to keep whole.
 """
 
 from __future__ import annotations
@@ -26,7 +24,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from reportqa.gazetteer import NATION_CODE, NATION_NAMES, NATIONAL, PROVINCE, Gazetteer, Place
 
@@ -61,7 +58,10 @@ class PlaceNames:
         self._forms: dict[str, str] = {}
         for place in self._far_places():
             self._add(place, short_forms=place.level == PROVINCE)
-        for place in self._near(own):
+        near = self._near(own)
+        above = {outer.code for place in own for outer in self.places.chain(place)[:-1]}
+        self._beside = frozenset(place.name for place in near if place.code not in above)
+        for place in near:
             self._add(place, short_forms=True)
         for place in own:
             self._add(place, short_forms=True)
@@ -98,6 +98,12 @@ class PlaceNames:
         """The shortest form of a place's name, for display: 嘉定区 → 嘉定, 广东省 → 广东, 全国 → 全国."""
         forms = [form for form, full in self._forms.items() if full == name] or [name]
         return min(forms, key=lambda form: (len(form), form))
+
+    def nearby_forms(self) -> frozenset[str]:
+        """The names of the indexed places and of those beside and below them (not above): the words a
+        place filter carries, left out of a passage's term coverage."""
+        return frozenset(form for form, full in self._forms.items()
+                         if full in self.indexed or full in self._beside)
 
     def forms(self, name: str) -> tuple[str, ...]:
         """Every form of a place's name this reader knows, longest first."""
@@ -155,32 +161,8 @@ class PlaceNames:
 
 
 @lru_cache(maxsize=1)
-def known_districts() -> tuple[str, ...]:
-    """Full district names from ``reportqa/data/districts.txt``, in file order."""
-    text = resources.files("reportqa.data").joinpath("districts.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-def short_district_name(district: str) -> str:
-    """嘉定区 → 嘉定, 浦东新区 → 浦东; names of two characters stay whole."""
-    for suffix in ("新区", "区", "县"):
-        if district.endswith(suffix) and len(district) - len(suffix) >= 2:
-            return district[: -len(suffix)]
-    return district
-
-
-def district_forms() -> frozenset[str]:
-    """Every known district in full and in short form (words the analyser keeps whole)."""
-    names = known_districts()
-    return frozenset({*names, *(short_district_name(name) for name in names)})
-
-
-def find_districts(text: str) -> tuple[str, ...]:
-    """Known districts named in ``text`` (full or short form), in order of first mention."""
-    found: list[tuple[int, str]] = []
-    for district in known_districts():
-        positions = [text.find(name) for name in {district, short_district_name(district)}]
-        positions = [position for position in positions if position >= 0]
-        if positions:
-            found.append((min(positions), district))
-    return tuple(district for _, district in sorted(found))
+def place_words() -> tuple[str, ...]:
+    """Every place of China's name in full and in its short forms, sorted: words the analyser keeps whole
+    (嘉定区 and 嘉定, 内蒙古自治区 and 内蒙古)."""
+    places = Gazetteer.load()
+    return tuple(sorted({name for place in places.all() if place.level != NATIONAL for name in places.names_of(place)}))

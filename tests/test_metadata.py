@@ -11,7 +11,6 @@ from reportqa.ingest.metadata import (
     plan_period,
     section_period,
 )
-from reportqa.places import find_districts, short_district_name
 
 
 def test_year_comes_from_content_not_a_wrong_title():
@@ -57,15 +56,6 @@ def test_section_period_reads_the_innermost_heading_that_names_one():
     assert section_period(("一、过去一年工作",), 2021) == ("2020", "actual")
     assert section_period(("二、关于《嘉定区第十四个五年规划纲要》的说明",), 2021) == ("十四五", "plan")
     assert plan_period("金山区国民经济和社会发展第十四个五年规划纲要") == "十四五"
-
-
-def test_short_district_names():
-    assert [short_district_name(d) for d in ("嘉定区", "浦东新区", "崇明区")] == ["嘉定", "浦东", "崇明"]
-
-
-def test_districts_are_found_in_order_of_first_mention_in_either_form():
-    assert find_districts("青浦和嘉定区相比，嘉定…") == ("青浦区", "嘉定区")
-    assert find_districts("全市情况") == ()
 
 
 def test_a_province_is_the_place_of_its_own_report_whatever_its_body_mentions():

@@ -5,7 +5,7 @@ import pytest
 from fakes import SHANGHAI_DISTRICTS
 
 from reportqa.places import Mention, PlaceNames
-from reportqa.search.question import ACTUAL, COMPARISON, TARGET, understand
+from reportqa.search.question import ACTUAL, BOTH, COMPARISON, TARGET, understand
 
 PROVINCES = PlaceNames(["广东省", "江苏省", "黑龙江省"])
 AUTONOMOUS_REGIONS = PlaceNames(["内蒙古自治区", "新疆维吾尔自治区", "广西壮族自治区"])
@@ -150,10 +150,10 @@ def test_the_widest_place_holds_every_other(indexed, widest):
     ("2023年GDP增长目标是多少？", TARGET),
     ("2023年GDP预期增长多少？", TARGET),
     ("2023年GDP实际增长了多少？", ACTUAL),
-    ("2023年GDP目标是多少，实际增长了多少？", None),
+    ("2023年GDP目标是多少，实际增长了多少？", BOTH),
     ("2023年GDP是多少？", None),
 ])
-def test_stance_is_target_actual_or_neither(question, stance):
+def test_stance_is_target_actual_both_or_neither(question, stance):
     assert understand(question, names=PROVINCES).stance == stance
 
 

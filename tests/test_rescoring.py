@@ -1,5 +1,5 @@
 import numpy as np
-from fakes import BigramEmbedder
+from fakes import BigramEmbedder, shanghai_names
 
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
 from reportqa.indexing.store import sentence_offsets
@@ -21,7 +21,7 @@ def make_rescorer(vectors=None):
     offsets = sentence_offsets(PASSAGES)
     if vectors is None:
         vectors = np.zeros((offsets[-1], 4), np.float32)
-    return Rescorer(PASSAGES, analyse, lexical.idf, vectors, offsets), offsets
+    return Rescorer(PASSAGES, analyse, lexical.idf, vectors, offsets, shanghai_names().nearby_forms()), offsets
 
 
 def test_sentences_keep_their_end_marks_and_offsets_index_them():

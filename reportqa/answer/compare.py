@@ -19,7 +19,7 @@ from reportqa.answer.citations import answer_sentences, without_citations
 from reportqa.answer.evidence import speaks_of
 from reportqa.places import PlaceNames
 from reportqa.records import Hit
-from reportqa.search.question import COMPARISON, Understanding
+from reportqa.search.question import BOTH, COMPARISON, Understanding
 from reportqa.text import YEAR_MENTION, figure_kinds, figures, match_form
 
 # Passages shown for each side of a comparison.
@@ -49,10 +49,18 @@ def named_side(place: str, pieces: Iterator[str], names: PlaceNames) -> Iterator
 
 def comparison_sides(understanding: Understanding, passages: Sequence[Hit]) -> list[tuple[str, list[int]]]:
     """For a comparison across places (or, of one place, across years), each side with the 1-based numbers
-    of its passages (at most ``SIDE_PASSAGES``); empty when the question is not one or a side has none."""
-    if understanding.kind != COMPARISON:
+    of its passages (at most ``SIDE_PASSAGES``); empty when the question is not one or a side has none.
+    A question asking a year's target and what happened (「2022年的目标是多少？最后实际增长了多少？」) has
+    two sides too: that year's own report, and the later review of that year."""
+    if understanding.stance == BOTH and len(understanding.years) == 1 and len(understanding.places) < 2:
+        year = understanding.years[0]
+        sides = [(f"{year}年目标", [n for n, passage in enumerate(passages, start=1)
+                                   if passage.year == year and speaks_of(passage, year)]),
+                 (f"{year}年实际", [n for n, passage in enumerate(passages, start=1)
+                                   if (passage.year or 0) > year and speaks_of(passage, year)])]
+    elif understanding.kind != COMPARISON:
         return []
-    if len(understanding.places) >= 2:
+    elif len(understanding.places) >= 2:
         sides = [(place, [n for n, passage in enumerate(passages, start=1) if passage.place == place])
                  for place in understanding.places]
     elif len(understanding.years) >= 2:

@@ -22,7 +22,7 @@ from reportqa.answer.verify import verify
 from reportqa.places import PlaceNames
 from reportqa.records import Answer, Hit
 from reportqa.search.hybrid import SearchFilters
-from reportqa.search.question import COMPARISON, Understanding, understand
+from reportqa.search.question import BOTH, COMPARISON, Understanding, understand
 from reportqa.search.retrieval import Retriever
 from reportqa.text import YEAR_MENTION
 
@@ -76,7 +76,8 @@ class Answerer:
         rewritten = rewrite_follow_up(question, history, self.retriever.index.place_names)
         retrieval = self.retriever.retrieve(rewritten or question, max(10, self.answer_passages * 2), filters)
         timings = {"retrieve": _since(started)}
-        sides = max(len(retrieval.places), len(retrieval.understanding.years))
+        sides = max(len(retrieval.places), len(retrieval.understanding.years),
+                    2 if retrieval.understanding.stance == BOTH else 1)
         passages = self._passages(retrieval.hits, retrieval.understanding, sides)
         if not retrieval.relevant or not passages:
             timings["total"] = _since(started)
@@ -105,7 +106,7 @@ class Answerer:
         """The passages the generator sees: those that could back an answer (right place and year)
         first, so a 2021 target does not stand beside the 2020 figure asked for."""
         count = self.answer_passages
-        if understanding.kind == COMPARISON and sides > 1:
+        if (understanding.kind == COMPARISON or understanding.stance == BOTH) and sides > 1:
             count = max(count, 2 * sides)
         fitting = [hit for hit in hits if agrees(hit, understanding)]
         return (fitting or hits)[:count]

@@ -3,8 +3,8 @@
 ``ReportAnalyser`` normalises text the way the index does (``search_form``),
 cuts it with jieba's search mode (compound words and their parts, so 嘉定区
 also yields 嘉定), lower-cases Latin letters and drops punctuation and stop
-words. A domain dictionary (``data/userdict.txt`` plus every district name and
-short form) keeps terms like 十四五 and 一网通办 whole. The same analyser is
+words. A domain dictionary (``data/userdict.txt`` plus every place name of China
+in full and short form) keeps terms like 十四五 and 一网通办 whole. The same analyser is
 used at index and query time, and its fingerprint is stored in the manifest.
 
 ``LexicalIndex`` is a bm25s index saved as JSON + ``.npy`` (no pickle), loaded
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from reportqa.places import district_forms
+from reportqa.places import place_words
 from reportqa.text import search_form
 
 BM25_K1 = 1.2
@@ -49,13 +49,13 @@ class ReportAnalyser:
     def __init__(self) -> None:
         self._user_words = _data_lines("userdict.txt")
         self._stopwords = frozenset(_data_lines("stopwords.txt"))
-        self._district_words = tuple(sorted(district_forms()))
+        self._place_words = place_words()
 
     def fingerprint(self) -> dict[str, Any]:
         """What must match between the index and the query analyser."""
         import jieba
 
-        content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._district_words])
+        content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._place_words])
         return {"analyser": "jieba cut_for_search", "jieba": jieba.__version__,
                 "dictionary_sha256": hashlib.sha256(content.encode()).hexdigest()}
 
@@ -65,11 +65,11 @@ class ReportAnalyser:
 
     @property
     def _jieba(self) -> Any:
-        return _jieba_tokenizer(self._user_words, self._district_words)
+        return _jieba_tokenizer(self._user_words, self._place_words)
 
 
 @functools.lru_cache(maxsize=2)
-def _jieba_tokenizer(user_words: tuple[str, ...], districts: tuple[str, ...]) -> Any:
+def _jieba_tokenizer(user_words: tuple[str, ...], place_names: tuple[str, ...]) -> Any:
     """A jieba tokenizer with the domain words added (built once per process: ~1 s)."""
     import jieba
 
@@ -78,7 +78,7 @@ def _jieba_tokenizer(user_words: tuple[str, ...], districts: tuple[str, ...]) ->
     for line in user_words:
         word, *rest = line.split()
         tokenizer.add_word(word, int(rest[0]) if rest else None, rest[1] if len(rest) > 1 else None)
-    for word in districts:
+    for word in place_names:
         tokenizer.add_word(word, 5000, "ns")
     return tokenizer
 

@@ -16,18 +16,18 @@ opening names (「福州市鼓楼区人民政府区长」), or none when that do
 single one out. One exception: a
 masthead that gives the congress but leaves out the place's name
 (「区六届人大八次会议」, an infographic's) says the issuer is a district; then
-the configured district (``reportqa/data/districts.txt``) the document names
-most, at least twice and twice as often as any other, is taken. Only the
-configured ones: counted over every county in China, short forms that are
-ordinary words (振兴, 和平) would win. A report that says none of this has no issuer, not a guess.
+the county-level place the document names most, at least twice and twice as
+often as any other, is taken — counting only places it names in full or that
+lie inside a province or city it names, since short forms alone (振兴, 和平)
+are ordinary words. A report that
+says none of this has no issuer, not a guess.
 """
 
 from __future__ import annotations
 
 import re
 
-from reportqa.gazetteer import COUNTY, NATION_CODE, Gazetteer, Place
-from reportqa.places import known_districts
+from reportqa.gazetteer import CITY, COUNTY, NATION_CODE, PROVINCE, Gazetteer, Place
 from reportqa.text import YEAR
 
 # Where the report's own lines say who speaks (a scraped page may glue them into one line).
@@ -86,9 +86,20 @@ def _read_place(name: str, context: str, places: Gazetteer) -> Place | None:
 
 
 def _most_named_county(text: str, places: Gazetteer) -> Place | None:
-    """The configured district ``text`` names most (full or short form), if clearly ahead of the rest."""
-    candidates = [place for place in map(places.parse, known_districts()) if place and place.level == COUNTY]
-    counts = sorted(((sum(text.count(name) for name in places.names_of(place)), place.code)
-                     for place in candidates), reverse=True) + [(0, ""), (0, "")]
-    (best, code), (runner_up, _) = counts[0], counts[1]
-    return places.get(code) if best >= _MIN_MENTIONS and best >= 2 * runner_up else None
+    """The county-level place ``text`` names most (full or short form), if clearly ahead of the rest. Only
+    places it names in full, or inside a province or city it names (上海 → 上海市's districts), count: short
+    forms alone (振兴, 和平) are ordinary words. A name several places share is the one whose city or
+    province the text names most."""
+    outer = {place.code for place in places.all() if place.level in (PROVINCE, CITY)
+             and any(form in text for form in places.names_of(place))}
+    by_name: dict[str, list[Place]] = {}
+    for place in places.all():
+        if place.level == COUNTY and (place.name in text or any(p.code in outer for p in places.chain(place)[:-1])):
+            by_name.setdefault(place.name, []).append(place)
+    counts = sorted(((sum(text.count(form) for form in places.names_of(sharing[0])), name)
+                     for name, sharing in by_name.items()), reverse=True) + [(0, ""), (0, "")]
+    (best, name), (runner_up, _) = counts[0], counts[1]
+    if best < _MIN_MENTIONS or best < 2 * runner_up:
+        return None
+    return max(by_name[name], key=lambda place: sum(text.count(form) for above in places.chain(place)[:-1]
+                                                     for form in places.names_of(above)))

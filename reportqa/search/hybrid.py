@@ -62,7 +62,7 @@ class SearchIndex:
         self._embedder = embedder
         self._analyser = ReportAnalyser()
         self._rescorer = Rescorer([chunk.text for chunk in chunks], self._analyser, lexical.idf, sentence_vectors,
-                                  sentence_offsets)
+                                  sentence_offsets, self.place_names.nearby_forms())
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(chunks):
             self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)

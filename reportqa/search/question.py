@@ -25,8 +25,9 @@ from reportqa.places import NATION, PlaceNames
 from reportqa.text import PLAN_PERIOD, PLANS, YEAR, YEAR_MENTION, chinese_numeral, plan_first_year, search_form
 
 FIGURE, LIST, COMPARISON, FACT = "figure", "list", "comparison", "fact"
-# What a question about a year wants: what happened (the next year's report reviews it) or what was set.
-ACTUAL, TARGET = "actual", "target"
+# What a question about a year wants: what happened (the next year's report reviews it), what was set,
+# or both (「目标是多少？最后实际增长了多少？」).
+ACTUAL, TARGET, BOTH = "actual", "target", "both"
 
 _PLAN_PERIOD = re.compile(rf"[“\"]?({PLAN_PERIOD})[”\"]?")
 # Phrases that name a year without writing it (see implied_years).
@@ -65,7 +66,7 @@ class Understanding:
             place itself is meant (广东省2023年…, not 浙江一家钢琴厂).
         asks_place: the question asks which place (哪个区, 哪些省), so naming none is on purpose.
         stance: ``actual`` when it asks what happened in its years (实际增长了多少), ``target`` when it
-            asks what was set (目标, 安排), None when it says neither or both.
+            asks what was set (目标, 安排), ``both`` when it asks both, None when it says neither.
         years: four-digit years named or implied (去年 with a report year).
         plan_periods: five-year plans named (十三五, 十四五).
         doc_type: a document type the question asks for, if it says so.
@@ -126,7 +127,7 @@ class Understanding:
         if self.plan_periods:
             parts.append("规划期=" + "、".join(self.plan_periods))
         if self.stance:
-            parts.append("问=" + ("实际" if self.stance == ACTUAL else "目标"))
+            parts.append("问=" + {ACTUAL: "实际", TARGET: "目标", BOTH: "目标与实际"}[self.stance])
         if self.report_of_year:
             parts.append(f"报告年份={self.report_of_year}")
         if self.doc_type:
@@ -199,7 +200,9 @@ def count_variants(text: str) -> tuple[str, ...]:
 
 def _stance(text: str) -> str | None:
     actual, target = bool(_ACTUAL_WORDS.search(text)), bool(_TARGET_WORDS.search(text))
-    return ACTUAL if actual and not target else TARGET if target and not actual else None
+    if actual and target:
+        return BOTH
+    return ACTUAL if actual else TARGET if target else None
 
 
 @lru_cache(maxsize=1)

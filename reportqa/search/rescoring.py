@@ -17,12 +17,11 @@ rankings (fused order, coverage, dense) are combined by reciprocal-rank fusion.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from reportqa.places import district_forms
 from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.text import YEAR_MENTION, has_figure, sentences
 
@@ -56,17 +55,17 @@ class Rescorer:
     """
 
     def __init__(self, texts: Sequence[str], analyser: Callable[[str], list[str]], idf: Callable[[str], float],
-                 sentence_vectors: np.ndarray, offsets: np.ndarray) -> None:
+                 sentence_vectors: np.ndarray, offsets: np.ndarray, place_terms: Iterable[str] = ()) -> None:
         self._texts = texts
         self._analyser = analyser
         self._idf = idf
         self._vectors = sentence_vectors
         self._offsets = offsets
         self._terms: dict[int, list[tuple[frozenset[str], bool]]] = {}
-        self._place_terms = district_forms()
+        self._place_terms = frozenset(place_terms)
 
     def content_terms(self, query: str) -> list[str]:
-        """The query's terms without district names and years (filters carry those)."""
+        """The query's terms without place names and years (filters carry those)."""
         terms = dict.fromkeys(self._analyser(query))
         return [term for term in terms if term not in self._place_terms and not YEAR_MENTION.fullmatch(term)]
 
