@@ -150,8 +150,9 @@ class PlaceNames:
         for place in own:
             for outer in self.places.chain(place)[:-1]:
                 near[outer.code] = outer
+        around = {code for p in own if p.code != NATION_CODE for code in (p.code, p.parent) if code}
         for place in self.places.all():
-            if place.parent and any(place.parent in (p.code, p.parent) for p in own if p.code != NATION_CODE):
+            if place.parent in around:
                 near[place.code] = place
         return [place for code, place in near.items() if place.name not in self.indexed]
 

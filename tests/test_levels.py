@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportqa.gazetteer import Gazetteer
-from reportqa.ingest.issuer import find_issuer
+from reportqa.ingest.issuer import ambiguity_note, find_issuer
 from reportqa.ingest.loaders import load_source
 from reportqa.ingest.metadata import BUDGET, REPORT, STATISTICS
 from reportqa.ingest.pipeline import ingest
@@ -80,6 +80,12 @@ def test_a_shared_county_name_is_the_one_inside_the_place_the_report_names(title
 def test_a_shared_county_name_stays_unresolved_when_two_of_its_cities_are_named():
     text = "——2025年1月10日在鼓楼区第十八届人民代表大会第五次会议上\n各位代表：福州与南京两地鼓楼区结对共建……"
     assert find_issuer(None, match_form(text), Gazetteer.load()) is None
+    note = ambiguity_note(None, match_form(text))
+    assert note and "鼓楼区" in note and "福州市" in note and "南京市" in note
+
+
+def test_an_unambiguous_issuer_needs_no_note():
+    assert ambiguity_note(None, "——2021年1月6日在上海市嘉定区第六届人民代表大会第五次会议上") is None
 
 
 def test_a_docx_report_reads_as_its_text(tmp_path):

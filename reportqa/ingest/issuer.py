@@ -72,6 +72,21 @@ def find_issuer(title: str | None, text: str, places: Gazetteer | None = None) -
     return None
 
 
+def ambiguity_note(title: str | None, text: str, places: Gazetteer | None = None) -> str | None:
+    """For a report whose own lines name a place several places share and nothing singles one out
+    (鼓楼区 with no city named), a note saying so: 「发文地区「鼓楼区」有4处同名（福州市、…），未能确定」."""
+    places = places or Gazetteer.load()
+    head = text[:_HEAD_CHARS]
+    named = [match.group("place") for pattern in (_CONGRESS, _SPEAKER) if (match := pattern.search(head))]
+    named += [match.group("place")] if title and (match := _TITLE.search(title)) else []
+    for name in named:
+        sharing = places.lookup(name)
+        if len(sharing) > 1 and not places.parse(name):
+            outer = "、".join(places.breadcrumb(place).rsplit(" › ", 1)[0] for place in sharing)
+            return f"发文地区「{name}」有{len(sharing)}处同名（{outer}），未能确定"
+    return None
+
+
 def _read_place(name: str, context: str, places: Gazetteer) -> Place | None:
     """The place a report's own line names: its name chain (福州市鼓楼区), or, for a name several places
     of one level share (鼓楼区), the only one whose city or province ``context`` names."""

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from reportqa.gazetteer import COUNTY, NATION_NAMES, NATIONAL, Place
-from reportqa.ingest.issuer import find_issuer
+from reportqa.ingest.issuer import ambiguity_note, find_issuer
 from reportqa.text import NAMED_YEAR, PLAN_NUMERAL, PLAN_PERIOD, YEAR, match_form, plan_first_year
 
 REPORT = "政府工作报告"
@@ -90,7 +90,8 @@ def infer_document_facts(body: str, headings: list[str], listing_title: str | No
     plan_title = match.group(1) if match else None
     issuer = find_issuer(source_title or plan_title, text)
     district = issuer.name if issuer and issuer.level == COUNTY else None
-    notes = (year_note,) if year_note else ()
+    place_note = None if issuer else ambiguity_note(source_title or plan_title, text)
+    notes = tuple(note for note in (year_note, place_note) if note)
     title = plan_title or _title(source_title, year, _issuer_name(issuer), doc_type)
     return DocumentFacts(title, district, year, doc_type, source_title if source_title != title else None, notes,
                          issuer.name if issuer else None, issuer.level if issuer else None)
