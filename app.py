@@ -3,7 +3,7 @@
 A chat page (questions answered with checked citations, the draft streamed
 while the generator writes, each citation opening its passage in context,
 follow-ups understood from the earlier questions), a search page (question
-box, district / year / type filters filled from the index, result cards with
+box, place / year / type filters filled from the index, result cards with
 the query terms marked and the passage in its context) and a library page
 listing every indexed document. The embedding model and the default
 generator load once, in the background, while the page is already served;

@@ -87,8 +87,11 @@ class PlaceNames:
         return tuple(dict.fromkeys(mention.name for mention in self.find(text) if mention.indexed))
 
     def named_in(self, text: str) -> tuple[str, ...]:
-        """The places ``text`` speaks of: indexed places, and others when the place itself is meant."""
-        return tuple(dict.fromkeys(mention.name for mention in self.find(text) if mention.indexed or mention.subject))
+        """The places a sentence of an answer speaks of: indexed places and those beside or below them
+        (浦东 beside 嘉定区, 浙江 beside 广东省), in any form. Not the places above (a district report's 上海
+        is its own city) nor places far from the index (平湖市新仓镇 inside 金山's own passage)."""
+        return tuple(dict.fromkeys(mention.name for mention in self.find(text)
+                                   if mention.indexed or mention.name in self._beside))
 
     def inside(self, name: str) -> tuple[str, ...]:
         """The indexed places inside the place named ``name`` (嘉定区, 松江区… inside 上海市)."""
@@ -151,8 +154,9 @@ class PlaceNames:
             for outer in self.places.chain(place)[:-1]:
                 near[outer.code] = outer
         around = {code for p in own if p.code != NATION_CODE for code in (p.code, p.parent) if code}
+        provinces = any(p.level == PROVINCE for p in own)
         for place in self.places.all():
-            if place.parent in around:
+            if place.parent in around or (provinces and place.level == PROVINCE):
                 near[place.code] = place
         return [place for code, place in near.items() if place.name not in self.indexed]
 

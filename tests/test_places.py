@@ -162,11 +162,15 @@ def test_mentions_say_whether_indexed_and_whether_the_place_itself_is_meant():
     assert SHANGHAI.find("上海科技影都") == (Mention("上海市", 0, False, False),)
 
 
-def test_indexed_in_and_named_in():
+def test_indexed_in_and_the_places_an_answer_sentence_names():
     text = "上海的GDP和黑龙江的GDP"
     assert PROVINCES.indexed_in(text) == ("黑龙江省",)
     assert PROVINCES.named_in(text) == ("上海市", "黑龙江省")
-    assert PROVINCES.named_in("浙江一家钢琴厂") == ()
+    assert PROVINCES.named_in("浙江一家钢琴厂") == ("浙江省",)  # another province: its own passages must back it
+    # Over district reports: a sibling in any form is named, the city above and far places are not.
+    assert SHANGHAI.named_in("浦东开发开放30周年") == ("浦东新区",)
+    assert SHANGHAI.named_in("上海科技影都落户松江") == ("松江区",)
+    assert SHANGHAI.named_in("金山区张堰镇和平湖市新仓镇") == ("金山区",)
 
 
 def test_short_and_forms_of_a_name():

@@ -29,6 +29,8 @@ from reportqa.places import place_words
 from reportqa.text import search_form
 
 BM25_K1 = 1.2
+# The jieba frequency a place name gets at least, so 嘉定 stays whole beside 嘉定区.
+PLACE_WORD_FREQUENCY = 5000
 BM25_B = 0.75
 _DATA = resources.files("reportqa") / "data"
 
@@ -78,8 +80,9 @@ def _jieba_tokenizer(user_words: tuple[str, ...], place_names: tuple[str, ...]) 
     for line in user_words:
         word, *rest = line.split()
         tokenizer.add_word(word, int(rest[0]) if rest else None, rest[1] if len(rest) > 1 else None)
-    for word in place_names:
-        tokenizer.add_word(word, 5000, "ns")
+    tokenizer.initialize()
+    for word in place_names:  # kept whole, never made rarer than jieba has it (和平 stays 7998)
+        tokenizer.add_word(word, max(PLACE_WORD_FREQUENCY, tokenizer.FREQ.get(word) or 0), "ns")
     return tokenizer
 
 

@@ -71,8 +71,8 @@ class Understanding:
         plan_periods: five-year plans named (十三五, 十四五).
         doc_type: a document type the question asks for, if it says so.
         kind: figure, list, comparison or fact.
-        bridge_clue: text describing an unnamed district (resolved by search).
-        bridge_rest: the rest of the question once that district is known.
+        bridge_clue: text describing an unnamed place (resolved by search).
+        bridge_rest: the rest of the question once that place is known.
         expansions: synonyms added to the search text.
     """
 

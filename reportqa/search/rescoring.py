@@ -5,7 +5,7 @@ heading and intro ranks as high as the one whose single sentence states the
 figure. Looking at each passage sentence by sentence separates them:
 
 * **lexical coverage** — the share of the question's content terms (IDF
-  weighted; district names and years left out, since filters carry them) that
+  weighted; place names and years left out, since filters carry them) that
   one sentence of the passage holds; for a question that asks for a figure, a
   sentence without a number counts for less;
 * **dense match** — the best cosine between the question and one sentence of
