@@ -57,7 +57,8 @@ class ReportAnalyser:
         """What must match between the index and the query analyser."""
         import jieba
 
-        content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._place_words])
+        content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._place_words,
+                             f"place words: at least {PLACE_WORD_FREQUENCY}, never below jieba's own"])
         return {"analyser": "jieba cut_for_search", "jieba": jieba.__version__,
                 "dictionary_sha256": hashlib.sha256(content.encode()).hexdigest()}
 
