@@ -107,14 +107,16 @@ class Retriever:
             places = understood.places
             if not places and understood.within:
                 filters = replace(filters, among=self.index.place_names.inside(understood.within))
-        hits = self._search_places(understood, text, k, filters, places)
-        if not places and (widest := self._widest(understood)):
-            # A question naming no place is about the widest place unless it names something only other
-            # places' reports mention (佘山度假区), or when its reports answer it as well as any other's.
-            narrowed = self._search_places(understood, text, k, filters, widest)
-            local = self.index.terms_only_elsewhere(understood.question, widest[0])
-            if not local or (narrowed and (not hits or hits[0].place in widest
-                                           or _covers(narrowed[0]) >= _covers(hits[0]))):
+        # A question naming no place is about the widest place, unless it names something only other places'
+        # reports mention (佘山度假区); then the widest place's reports are taken only when they answer it
+        # as well as any other's.
+        widest = () if places else self._widest(understood)
+        if widest and not self.index.terms_only_elsewhere(understood.question, widest[0]):
+            hits, places = self._search_places(understood, text, k, filters, widest), widest
+        else:
+            hits = self._search_places(understood, text, k, filters, places)
+            narrowed = self._search_places(understood, text, k, filters, widest) if widest else []
+            if narrowed and (not hits or hits[0].place in widest or _covers(narrowed[0]) >= _covers(hits[0])):
                 hits, places = narrowed, widest
         if bridge:  # the passage that identifies the place comes second, as the answer's other evidence
             hits = self._interleave([hits, bridge], k)
