@@ -36,6 +36,17 @@ def test_highlight_marks_terms_and_escapes_everything_else():
     assert render.highlight("养老床位", ["养老", "老床"]) == "<mark>养老床</mark>位"
 
 
+def test_a_filter_that_overrides_the_question_or_empties_the_results_says_so(shared_small_index):
+    search = handlers.make_search(Retriever(open_index(shared_small_index)))
+    overridden = search("松江新增上市企业几家？", "嘉定区", handlers.ALL, handlers.ALL, 3)
+    assert '<p class="rq-notice">' in overridden and "地区：嘉定区" in overridden and "松江区" in overridden
+    assert f"请把地区改为「{handlers.ALL}」" in overridden
+    assert "rq-notice" not in search("松江新增上市企业几家？", "松江区", handlers.ALL, handlers.ALL, 3)
+    assert "rq-notice" not in search("新增上市企业几家？", "嘉定区", handlers.ALL, handlers.ALL, 3)
+    emptied = search("新增上市企业", handlers.ALL, "2021", "五年规划纲要", 3)
+    assert "没有找到相关段落" in emptied and "报告年份：2021" in emptied and "文档类型：五年规划纲要" in emptied
+
+
 def test_search_page_shows_cards_with_terms_marked_and_context(shared_small_index):
     search = handlers.make_search(Retriever(open_index(shared_small_index)))
     page = search("嘉定新增养老床位", handlers.ALL, handlers.ALL, handlers.ALL, 3)

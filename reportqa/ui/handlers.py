@@ -18,7 +18,7 @@ from reportqa.answer.generation import GeneratorChoice, make_generator
 from reportqa.answer.pipeline import Answerer
 from reportqa.records import Answer
 from reportqa.search.hybrid import SearchFilters
-from reportqa.search.retrieval import Retriever
+from reportqa.search.retrieval import Retrieval, Retriever
 from reportqa.settings import Settings
 from reportqa.ui import render
 
@@ -40,10 +40,27 @@ def make_search(retriever: Retriever):
     def search(query: str, place: str, year: str, doc_type: str, k: float) -> str:
         if not query.strip():
             return '<p class="rq-empty">请输入问题或关键词。</p>'
-        retrieval = retriever.retrieve(query, int(k), search_filters(place, year, doc_type))
-        return render.results_html(retrieval.hits, query, retrieval.understanding.describe(), retrieval.relevant)
+        filters = search_filters(place, year, doc_type)
+        retrieval = retriever.retrieve(query, int(k), filters)
+        return render.results_html(retrieval.hits, query, retrieval.understanding.describe(), retrieval.relevant,
+                                   filter_notices(retrieval, filters))
 
     return search
+
+
+def filter_notices(retrieval: Retrieval, filters: SearchFilters) -> list[str]:
+    """What the page says about its filters: one that overrides a place the question names (and how to
+    search as asked), and the filters that left nothing to show."""
+    notices = []
+    asked = tuple(dict.fromkeys((*retrieval.understanding.places, *retrieval.understanding.missing)))
+    if filters.place and asked and not set(retrieval.places) & set(asked):
+        notices.append(f"已按筛选条件「地区：{filters.place}」检索，问题问的是「{'、'.join(asked)}」；"
+                       f"要按问题检索，请把地区改为「{ALL}」。")
+    if not retrieval.hits and filters != SearchFilters():
+        chosen = [f"{label}：{value}" for label, value in
+                  (("地区", filters.place), ("报告年份", filters.year), ("文档类型", filters.doc_type)) if value]
+        notices.append(f"筛选条件（{'，'.join(chosen)}）下没有段落；放宽筛选条件再试。")
+    return notices
 
 
 class GeneratorPool:

@@ -105,14 +105,16 @@ def hit_card(hit: Hit, terms: list[str]) -> str:
     )
 
 
-def results_html(hits: list[Hit], query: str, understood: str | None = None, relevant: bool = True) -> str:
-    """All result cards, with what was understood from the question on top.
+def results_html(hits: list[Hit], query: str, understood: str | None = None, relevant: bool = True,
+                 notices: Sequence[str] = ()) -> str:
+    """All result cards, with what was understood from the question and any notices about the filters on top.
 
     When ``relevant`` is False (nothing passed the relevance threshold) the
     cards are still shown, under a notice that they are only the closest.
     """
     terms = query_terms(query)
     head = f'<p class="rq-understood">理解: {html.escape(understood)}</p>' if understood else ""
+    head += "".join(f'<p class="rq-notice">{html.escape(notice)}</p>' for notice in notices)
     if not hits:
         return head + '<p class="rq-empty">没有找到相关段落。</p>'
     if not relevant:
@@ -256,6 +258,7 @@ STYLE = """
 .rq-rank {display: inline-block; min-width: 1.6em; color: #666;}
 .rq-score {float: right; color: #999; font-weight: 400; font-size: 0.85em;}
 .rq-meta, .rq-understood {color: #777; font-size: 0.85em;}
+.rq-notice {border-left: 3px solid #e0a800; padding: 2px 0 2px 10px; font-size: 0.9em;}
 .rq-passage {line-height: 1.7; margin: 6px 0;}
 .rq-context {white-space: pre-wrap; line-height: 1.6; background: #fafafa; padding: 8px; max-height: 420px;
              overflow-y: auto; font-size: 0.92em;}
