@@ -89,6 +89,12 @@ def test_filters_and_library_come_from_the_manifest(shared_small_index):
     assert len(rows) == 2 and {row[1] for row in rows} == {"嘉定区", "松江区"}
 
 
+def test_answer_writers_are_labelled_in_chinese_and_the_online_one_offered_only_when_configured():
+    assert web.generator_choices(Settings()) == [("本地模型", "local"), ("原文摘录", "extractive")]
+    online = Settings(llm_base_url="http://127.0.0.1:8000/v1", llm_model="qwen")
+    assert web.generator_choices(online) == [("本地模型", "local"), ("在线模型", "openai"), ("原文摘录", "extractive")]
+
+
 def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_index, monkeypatch):
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     index = open_index(shared_small_index)
@@ -97,6 +103,7 @@ def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_inde
     assert [block.label for block in blocks if isinstance(block, gr.Tab)] == ["问答", "搜索", "文库"]
     named = {block.elem_id: block for block in blocks if getattr(block, "elem_id", None)}
     assert named["rq-generator"].value == index.settings.generator
+    assert [label for label, _ in named["rq-generator"].choices] == ["本地模型", "原文摘录"]  # no endpoint set
     district_filters = [block for block in blocks if isinstance(block, gr.Dropdown) and block.label == "地区"]
     assert [[value for _, value in block.choices] for block in district_filters] == [[handlers.ALL, "嘉定区", "松江区"]] * 2
     assert named["rq-library"].value["data"] == web.library_rows(index)

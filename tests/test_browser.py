@@ -47,7 +47,7 @@ def test_library_tab_lists_the_documents(app_page):
 
 def test_chat_is_the_first_tab(app_page):
     expect(app_page.get_by_role("tab").first).to_have_text("问答")
-    expect(app_page.locator("#rq-generator input")).to_have_value("extractive")
+    expect(app_page.locator("#rq-generator input")).to_have_value("原文摘录")
 
 
 def test_chat_answers_with_a_citation_that_opens_the_passage_in_context(app_page):

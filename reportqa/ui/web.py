@@ -18,6 +18,7 @@ from reportqa.answer.pipeline import Answerer
 from reportqa.errors import InputError
 from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
+from reportqa.settings import Settings
 from reportqa.ui import render
 from reportqa.ui.handlers import ALL, GeneratorPool, make_chat, make_search
 
@@ -59,7 +60,7 @@ def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr
     with gr.Blocks(title="reportqa · 政府工作报告检索") as demo:
         gr.Markdown("## reportqa · 政府工作报告与规划纲要检索")
         with gr.Tab("问答"):
-            _chat_tab(chat, settings.generator, choices)
+            _chat_tab(chat, settings, choices)
         with gr.Tab("搜索"):
             _search_tab(make_search(retriever), choices)
         with gr.Tab("文库"):
@@ -74,7 +75,16 @@ def _filter_dropdowns(choices: tuple[list[str], list[str], list[str]]) -> list[A
     return [gr.Dropdown(values, value=ALL, label=label) for values, label in zip(choices, ("地区", "报告年份", "文档类型"))]
 
 
-def _chat_tab(chat: Any, default_generator: str, choices: tuple[list[str], list[str], list[str]]) -> None:
+GENERATOR_LABELS = {"local": "本地模型", "openai": "在线模型", "extractive": "原文摘录"}
+
+
+def generator_choices(settings: Settings) -> list[tuple[str, str]]:
+    """The answer writers offered, labelled in Chinese: 在线模型 only when an endpoint and model are set."""
+    configured = {"openai": bool(settings.llm_base_url and settings.llm_model)}
+    return [(GENERATOR_LABELS[name], name) for name in GENERATORS if configured.get(name, True)]
+
+
+def _chat_tab(chat: Any, settings: Settings, choices: tuple[list[str], list[str], list[str]]) -> None:
     turns = gr.State([])
     conversation = gr.HTML(render.conversation_html([]), elem_id="rq-chat", js_on_load=render.CITATION_JS)
     with gr.Row():
@@ -83,7 +93,9 @@ def _chat_tab(chat: Any, default_generator: str, choices: tuple[list[str], list[
         send = gr.Button("发送", variant="primary", elem_id="rq-send", scale=1)
     gr.Examples([[question] for question in EXAMPLE_QUESTIONS], inputs=[ask], label="示例问题")
     with gr.Row():
-        generator = gr.Dropdown(list(GENERATORS), value=default_generator, label="生成器", elem_id="rq-generator")
+        offered = generator_choices(settings)
+        default = settings.generator if settings.generator in {name for _, name in offered} else offered[0][1]
+        generator = gr.Dropdown(offered, value=default, label="回答方式", elem_id="rq-generator")
         filters = _filter_dropdowns(choices)
         clear = gr.Button("清空对话", elem_id="rq-clear", scale=0)
     # One model call at a time on two cores: both triggers share one queue of size 1.
