@@ -66,6 +66,9 @@ class PlaceNames:
         for place in own:
             self._add(place, short_forms=True)
         self._pattern = re.compile("|".join(map(re.escape, sorted(self._forms, key=len, reverse=True))) or "(?!)")
+        self._forms_of: dict[str, list[str]] = {}
+        for form, full in self._forms.items():
+            self._forms_of.setdefault(full, []).append(form)
         self._inside: dict[str, set[str]] = {}
         for place in own:
             for outer in self.places.chain(place)[:-1]:
@@ -99,8 +102,7 @@ class PlaceNames:
 
     def short(self, name: str) -> str:
         """The shortest form of a place's name, for display: 嘉定区 → 嘉定, 广东省 → 广东, 全国 → 全国."""
-        forms = [form for form, full in self._forms.items() if full == name] or [name]
-        return min(forms, key=lambda form: (len(form), form))
+        return min(self._forms_of.get(name) or [name], key=lambda form: (len(form), form))
 
     def nearby_forms(self) -> frozenset[str]:
         """The names of the indexed places and of those beside and below them (not above): the words a
@@ -110,7 +112,7 @@ class PlaceNames:
 
     def forms(self, name: str) -> tuple[str, ...]:
         """Every form of a place's name this reader knows, longest first."""
-        return tuple(sorted({name, *(form for form, full in self._forms.items() if full == name)}, key=len, reverse=True))
+        return tuple(sorted({name, *self._forms_of.get(name, ())}, key=len, reverse=True))
 
     def widest(self) -> str | None:
         """The one indexed place every other indexed place lies inside (全国 when national reports are
@@ -121,7 +123,7 @@ class PlaceNames:
             return next(iter(self.indexed))
         tops = [name for name in self.indexed if not any(name in self._inside.get(other, ()) for other in self.indexed
                                                           if other != name)]
-        return tops[0] if len(tops) == 1 and len(self.indexed) > 1 and self.inside(tops[0]) else None
+        return tops[0] if len(tops) == 1 and self.inside(tops[0]) else None
 
     def _is_subject(self, form: str, follower: str) -> bool:
         full = self._forms[form]

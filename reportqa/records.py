@@ -110,6 +110,11 @@ class Document:
     place: str | None = None
     place_level: str | None = None
 
+    @property
+    def issuing_place(self) -> str | None:
+        """The place filters and answers key on: ``place``, or ``district`` in an older manifest."""
+        return self.place or self.district
+
     def to_json(self, n_chunks: int) -> dict[str, Any]:
         record = asdict(self)
         record["also_in"] = list(self.also_in)
@@ -190,7 +195,7 @@ class Hit:
     period = property(lambda self: self.chunk.period)
     title = property(lambda self: self.document.title)
     district = property(lambda self: self.document.district)
-    place = property(lambda self: self.document.place or self.document.district)
+    place = property(lambda self: self.document.issuing_place)
     place_level = property(lambda self: self.document.place_level)
     year = property(lambda self: self.document.year)
     doc_type = property(lambda self: self.document.doc_type)

@@ -56,17 +56,9 @@ def find_issuer(title: str | None, text: str, places: Gazetteer | None = None) -
     places = places or Gazetteer.load()
     head = text[:_HEAD_CHARS]
     context = f"{title or ''}\n{head}"
-    if match := _CONGRESS.search(head):
-        found = places.get(NATION_CODE) if match.group("nation") else _read_place(match.group("place"), context, places)
-        if found:
+    for name, nation in _own_lines(title, head):
+        if found := places.get(NATION_CODE) if nation else _read_place(name, context, places):
             return found
-    if match := _SPEAKER.search(head):
-        found = (places.get(NATION_CODE) if match.group(0).endswith("国务院")
-                 else _read_place(match.group("place"), context, places))
-        if found:
-            return found
-    if title and (match := _TITLE.search(title)) and (found := _read_place(match.group("place"), context, places)):
-        return found
     if _UNNAMED_CONGRESS.search(head):
         return _most_named_county(text, places)
     return None
@@ -76,15 +68,25 @@ def ambiguity_note(title: str | None, text: str, places: Gazetteer | None = None
     """For a report whose own lines name a place several places share and nothing singles one out
     (鼓楼区 with no city named), a note saying so: 「发文地区「鼓楼区」有4处同名（福州市、…），未能确定」."""
     places = places or Gazetteer.load()
-    head = text[:_HEAD_CHARS]
-    named = [match.group("place") for pattern in (_CONGRESS, _SPEAKER) if (match := pattern.search(head))]
-    named += [match.group("place")] if title and (match := _TITLE.search(title)) else []
-    for name in named:
-        sharing = places.lookup(name)
+    for name, nation in _own_lines(title, text[:_HEAD_CHARS]):
+        sharing = () if nation else places.lookup(name)
         if len(sharing) > 1 and not places.parse(name):
             outer = "、".join(places.breadcrumb(place).rsplit(" › ", 1)[0] for place in sharing)
             return f"发文地区「{name}」有{len(sharing)}处同名（{outer}），未能确定"
     return None
+
+
+def _own_lines(title: str | None, head: str) -> list[tuple[str, bool]]:
+    """The place each of the report's own lines names, in order of trust (congress line, opening, title),
+    with whether it names the nation (「第十四届全国人民代表大会」, 「我代表国务院」)."""
+    named = []
+    if match := _CONGRESS.search(head):
+        named.append((match.group("place"), bool(match.group("nation"))))
+    if match := _SPEAKER.search(head):
+        named.append((match.group("place"), match.group(0).endswith("国务院")))
+    if title and (match := _TITLE.search(title)):
+        named.append((match.group("place"), False))
+    return named
 
 
 def _read_place(name: str, context: str, places: Gazetteer) -> Place | None:

@@ -54,7 +54,7 @@ class SearchIndex:
         self.manifest = manifest
         self.chunks = chunks
         self.documents = {record["doc_id"]: Document.from_json(record) for record in manifest["documents"]}
-        self._places = tuple(sorted({place for d in self.documents.values() if (place := d.place or d.district)}))
+        self._places = tuple(sorted({d.issuing_place for d in self.documents.values() if d.issuing_place}))
         self.place_names = PlaceNames(self._places)
         self._years = frozenset(d.year for d in self.documents.values() if d.year)
         self._dense = dense
@@ -127,7 +127,7 @@ class SearchIndex:
     def work_report_years(self, place: str) -> frozenset[int]:
         """The years of the indexed government work reports of one place (full name)."""
         return frozenset(d.year for d in self.documents.values()
-                         if d.year and d.doc_type == REPORT and (d.place or d.district) == place)
+                         if d.year and d.doc_type == REPORT and d.issuing_place == place)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
                prefer_periods: tuple[str, ...] = (), want_figure: bool = False) -> list[Hit]:
@@ -176,10 +176,10 @@ class SearchIndex:
         """Row ids of the chunks whose documents pass ``filters``; None when unfiltered."""
         if filters == SearchFilters():
             return None
-        places = {self.canonical_place(filters.place)} if filters.place else set()
-        places = places & set(filters.among) if places and filters.among else places or set(filters.among)
-        rows = [row for doc_id, document in self.documents.items()
-                if _passes(document, filters, places if filters.place or filters.among else None)
+        places = {self.canonical_place(filters.place)} if filters.place else None
+        if filters.among:
+            places = set(filters.among) if places is None else places & set(filters.among)
+        rows = [row for doc_id, document in self.documents.items() if _passes(document, filters, places)
                 for row in self._rows_by_doc.get(doc_id, [])]
         return np.asarray(sorted(rows), dtype=np.int64)
 
@@ -214,7 +214,7 @@ class SearchIndex:
 
 
 def _passes(document: Document, filters: SearchFilters, places: set[str] | None) -> bool:
-    return ((places is None or (document.place or document.district) in places)
+    return ((places is None or document.issuing_place in places)
             and (filters.year is None or document.year == filters.year)
             and (filters.doc_type is None or document.doc_type == filters.doc_type)
             and (not filters.report_years or document.doc_type != REPORT or document.year in filters.report_years))

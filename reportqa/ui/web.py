@@ -39,7 +39,7 @@ def filter_choices(index: SearchIndex) -> tuple[list, list[str], list[str]]:
     documents = index.manifest["documents"]
     years = sorted({str(d["year"]) for d in documents if d["year"]}, reverse=True)
     types = sorted({d["doc_type"] for d in documents})
-    levels = {d.get("place") or d["district"]: d.get("place_level") or "" for d in documents}
+    levels = {d.issuing_place: d.place_level or "" for d in index.documents.values()}
     places = sorted(index.places(), key=lambda place: (_LEVEL_ORDER.get(levels.get(place, ""), len(_LEVEL_ORDER)), place))
     labelled = [(f"{place}（{LEVEL_NAMES[levels[place]]}）" if levels.get(place) in LEVEL_NAMES else place, place)
                 for place in places]
