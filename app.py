@@ -21,7 +21,7 @@ from reportqa.errors import ReportqaError
 from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 from reportqa.ui.handlers import GeneratorPool
-from reportqa.ui.render import STYLE
+from reportqa.ui.style import STYLE
 from reportqa.ui.web import build_app, warm_up
 
 

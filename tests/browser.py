@@ -43,7 +43,7 @@ def free_port() -> int:
 @contextmanager
 def serve(demo: gr.Blocks) -> Iterator[str]:
     """Serve a Gradio app on a free localhost port in this process; yields its URL, closes it after."""
-    from reportqa.ui.render import STYLE
+    from reportqa.ui.style import STYLE
 
     port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=STYLE)

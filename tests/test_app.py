@@ -1,3 +1,6 @@
+import dataclasses
+import html
+import re
 import threading
 from pathlib import Path
 
@@ -10,10 +13,11 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from reportqa.answer import generation
 from reportqa.answer.generation import ChatGenerator, ExtractiveGenerator, GeneratorChoice
 from reportqa.answer.pipeline import Answerer
+from reportqa.errors import InputError
 from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
-from reportqa.ui import handlers, render, web
+from reportqa.ui import handlers, markdown, passages, render, web, wording
 
 
 def open_index(index):
@@ -50,7 +54,8 @@ def test_a_filter_that_overrides_the_question_or_empties_the_results_says_so(sha
 def test_search_page_shows_cards_with_terms_marked_and_context(shared_small_index):
     search = handlers.make_search(Retriever(open_index(shared_small_index)))
     page = search("嘉定新增养老床位", handlers.ALL, handlers.ALL, handlers.ALL, 3)
-    assert page.startswith('<p class="rq-understood">理解: ') and "地区=嘉定区" in page
+    assert page.startswith('<p class="rq-understood">理解：类型：事实；地区：嘉定区</p>')
+    assert not re.search(r"\d\.\d{3}", page) and "rq-score" not in page  # no bare scores
     assert page.count('<article class="rq-card"') == 3
     assert "养老床位</mark>" in page
     assert '<details class="rq-more"><summary>上下文' in page and '<mark class="passage">' in page
@@ -153,9 +158,10 @@ def chat_handler(index, make=None):
     return handlers.make_chat(Answerer(Retriever(search_index), answer_passages=3), pool)
 
 
-def run_chat(chat, question, turns=(), generator="extractive"):
-    """Every update the chat handler yields for one question: [(html, turns, question box)]."""
-    return list(chat(question, list(turns), generator, handlers.ALL, handlers.ALL, handlers.ALL))
+def run_chat(chat, question, turns=(), generator="extractive", place=handlers.ALL, year=handlers.ALL,
+             doc_type=handlers.ALL):
+    """Every update the chat handler yields for one question: [(html, turns, question box, pending question)]."""
+    return list(chat(question, list(turns), generator, place, year, doc_type))
 
 
 def test_an_answer_links_each_citation_to_its_source_with_the_figure_marked(shared_small_index):
@@ -165,7 +171,7 @@ def test_an_answer_links_each_citation_to_its_source_with_the_figure_marked(shar
     assert page.count('<li class="rq-source" id="rq-src-3-') == len(answer.citations) == 1
     source = page.split('id="rq-src-3-1"')[1]
     assert "2021年上海市示例区人民政府工作报告" in source and "嘉定区 · 2021" in source
-    assert "jiading.txt:" in source and '<details class="rq-more"><summary>上下文' in source
+    assert "jiading.txt 第" in source and '<details class="rq-more"><summary>上下文' in source
     context = source.split('<div class="rq-context">')[1]
     assert "新增养老床位<mark>774张</mark>" in context  # the cited figure, with its unit, not the question's 2020
     assert "<mark>2020" not in context and "无法从文档中找到" not in page and "理解为" not in page
@@ -188,21 +194,22 @@ def test_the_chat_streams_a_draft_then_shows_the_verified_answer(shared_small_in
     chat = chat_handler(shared_small_index, lambda name, settings: GeneratorChoice(fake_chat("新增养老床位774张[3]。"),
                                                                             note="本地模型不可用，改用摘录"))
     updates = run_chat(chat, JIADING_BEDS, generator="local")
-    pages = [page for page, _, _ in updates]
-    assert "检索资料" in pages[0] and all(box == "" for _, _, box in updates)
+    pages = [page for page, _, _, _ in updates]
+    assert "检索资料" in pages[0] and all(box == "" for _, _, box, _ in updates)
+    assert [pending for *_, pending in updates] == [JIADING_BEDS] * (len(updates) - 1) + [""]
     drafts = [page for page in pages if render.DRAFT_LABEL in page]
     assert drafts and "新增养老床位774张[3]。" in drafts[-1]  # the generator's own text, citation unchecked
-    final, turns, _ = updates[-1]
+    final, turns, _, _ = updates[-1]
     assert render.DRAFT_LABEL not in final and 'href="#rq-src-1-1"' in final  # the citation, corrected to [1]
-    assert '<p class="rq-note">本地模型不可用，改用摘录</p>' in final
+    assert '<p class="rq-note">本地模型没有安装，已改用' in final and "make model" in final
     assert len(turns) == 1 and turns[0][:2] == (JIADING_BEDS, JIADING_BEDS)
 
 
 def test_a_follow_up_is_answered_from_the_earlier_question(shared_small_index):
     chat = chat_handler(shared_small_index)
-    *_, (_, turns, _) = run_chat(chat, "嘉定2020年新增上市企业几家？")
-    *_, (page, turns, _) = run_chat(chat, "那松江呢？", turns)
-    assert page.count('<section class="rq-turn">') == 2
+    *_, (_, turns, _, _) = run_chat(chat, "嘉定2020年新增上市企业几家？")
+    *_, (page, turns, _, _) = run_chat(chat, "那松江呢？", turns)
+    assert page.count('<section class="rq-turn"') == 2
     assert '<p class="rq-understood">理解为：松江区2020年新增上市企业几家？</p>' in page
     assert 'id="rq-src-2-1"' in page and "新增上市企业<mark>6家</mark>" in page
     assert [asked for _, asked, _ in turns] == ["嘉定2020年新增上市企业几家？", "松江区2020年新增上市企业几家？"]
@@ -214,21 +221,22 @@ def test_generators_are_made_once_per_name_and_a_failure_is_shown(shared_small_i
     def make(name, settings):
         made.append(name)
         if name == "openai":
-            raise ValueError("the openai generator needs REPORTQA_LLM_BASE_URL")
+            raise InputError("the openai generator needs REPORTQA_LLM_BASE_URL")
         return GeneratorChoice(ExtractiveGenerator())
 
     chat = chat_handler(shared_small_index, make)
     assert made == []  # nothing is loaded before the first question
-    *_, (_, turns, _) = run_chat(chat, JIADING_BEDS)
-    *_, (_, turns, _) = run_chat(chat, "松江新建公园绿地多少公顷？", turns)
+    *_, (_, turns, _, _) = run_chat(chat, JIADING_BEDS)
+    *_, (_, turns, _, _) = run_chat(chat, "松江新建公园绿地多少公顷？", turns)
     assert made == ["extractive"] and len(turns) == 2
-    *_, (page, after, _) = run_chat(chat, JIADING_BEDS, turns, generator="openai")
-    assert '<p class="rq-error">出错：the openai generator needs REPORTQA_LLM_BASE_URL</p>' in page
+    *_, (page, after, _, _) = run_chat(chat, JIADING_BEDS, turns, generator="openai")
+    assert '<p>出错：在线模型没有配置：设置 REPORTQA_LLM_BASE_URL 和 REPORTQA_LLM_MODEL' in page
+    assert "<summary>详情</summary>the openai generator needs REPORTQA_LLM_BASE_URL" in page
     assert after == turns and made == ["extractive", "openai"]
 
 
 def test_chat_text_is_escaped(hostile_index):
-    *_, (page, _, _) = run_chat(chat_handler(hostile_index), "<b>嘉定</b>2020年新增了多少张养老床位？")
+    *_, (page, _, _, _) = run_chat(chat_handler(hostile_index), "<b>嘉定</b>2020年新增了多少张养老床位？")
     assert "<script>" not in page and "<img" not in page and "<b>" not in page
     assert "&lt;script&gt;" in page and "&lt;b&gt;嘉定&lt;/b&gt;" in page
     assert "<script>" not in render.draft_html("<script>x</script>[1]")
@@ -251,3 +259,105 @@ def test_closing_the_stream_stops_the_generator_at_its_next_piece():
     updates.close()  # the page went away
     went_on.set()
     assert stopped.wait(5)
+
+
+# Chinese throughout, the source's own characters, Markdown -----------------------------------
+
+SECTION_AS_WRITTEN = "（一）坚持人民至上，始终绷紧疫情防控之弦"
+
+
+def test_highlight_matches_terms_in_match_form_and_marks_the_source_characters():
+    assert passages.highlight("新增养老床位７７４张，增长（3%）", ["774张", "(3%)"]) == \
+        "新增养老床位<mark>７７４张</mark>，增长<mark>（3%）</mark>"
+    assert passages.highlight("养老\n床位", ["养老床位"]) == "<mark>养老\n床位</mark>"
+
+
+def test_source_text_is_shown_with_paragraph_breaks_and_without_line_wraps():
+    assert passages.readable("  第一段，完。\n\n第二段\n接着写，\u200b完。\n") == "第一段，完。\n第二段接着写，完。"
+    assert passages.readable("GDP\ngrowth 增长") == "GDP growth增长"
+
+
+def test_cards_show_the_sources_own_characters(shared_small_index):
+    page = handlers.make_search(Retriever(open_index(shared_small_index)))(
+        "嘉定新增养老床位", handlers.ALL, handlers.ALL, handlers.ALL, 3)
+    card = page.split('<article class="rq-card"')[1]
+    assert SECTION_AS_WRITTEN in card and "(一)坚持人民至上," not in card  # the index keeps 「(一)…,」
+    assert "“政府主导、办企合一、市场化运作”的开发机制。" in card and "<mark>新增养老床位</mark>774张。" in card
+
+
+def test_an_answer_copies_as_markdown_with_its_numbered_sources(shared_small_index):
+    answer = answerer(shared_small_index).ask(JIADING_BEDS, fake_chat("嘉定2020年新增养老床位774张[1]。"))
+    copied = markdown.answer_markdown(answer)
+    assert copied.startswith("嘉定2020年新增养老床位774张[1]。\n\n来源：\n\n[1] 2021年上海市示例区人民政府工作报告 · "
+                             f"一、2020年工作回顾 › {SECTION_AS_WRITTEN}：{SECTION_AS_WRITTEN} 实践形成“政府主导")
+    assert copied.endswith("新增养老床位774张。") and copied.count("\n[") == 1
+    page = render.answered_turn_html(JIADING_BEDS, answer, 1)
+    assert f'data-copy="{html.escape(copied)}">复制</button>' in page
+    assert f'<section class="rq-turn" data-markdown="{html.escape(f"## 问：{JIADING_BEDS}")}\n\n' in page
+
+
+def test_a_follow_up_asked_first_gets_a_hint(shared_small_index):
+    made = []
+    chat = chat_handler(shared_small_index, lambda name, settings: made.append(name))
+    (page, turns, box, pending), = run_chat(chat, "那松江呢？")
+    assert "「那松江呢？」是一个追问" in page and f"请先问一个完整的问题，例如「{wording.EXAMPLE_QUESTIONS[0]}」" in page
+    assert (turns, box, pending, made) == ([], "", "", [])  # nothing asked, nothing kept
+    assert not wording.looks_like_follow_up("松江新增上市企业几家？")
+
+
+def test_the_example_questions_are_answered_from_the_bundled_reports(corpus_index):
+    settings = Settings.from_env(index_dir=str(corpus_index), relevance_threshold=0.0)
+    retriever = Retriever(SearchIndex.open(settings, BigramEmbedder()))
+    for question in wording.EXAMPLE_QUESTIONS:
+        answer = Answerer(retriever).ask(question, ExtractiveGenerator())
+        assert not answer.refused and not wording.looks_like_follow_up(question), question
+        assert {hit.place for hit in answer.citations} == set(retriever.understand(question).places), question
+
+
+def test_the_chat_says_when_a_filter_overrides_the_question_or_leaves_nothing(shared_small_index):
+    chat = chat_handler(shared_small_index)
+    *_, (page, turns, _, _) = run_chat(chat, "松江新增上市企业几家？", place="嘉定区")
+    notice = "已按筛选条件「地区：嘉定区」检索，问题问的是「松江区」；要按问题检索，请把地区改为「全部」。"
+    assert f'<p class="rq-notice">{notice}</p>' in page and notice in turns[0][2]
+    *_, (page, _, _, _) = run_chat(chat, "新增上市企业几家？", year="2021", doc_type="五年规划纲要")
+    assert "筛选条件（报告年份：2021，文档类型：五年规划纲要）下没有段落" in page
+    *_, (page, _, _, _) = run_chat(chat, "松江新增上市企业几家？", place="松江区")
+    assert "rq-notice" not in page
+
+
+def test_a_report_year_filter_that_overrides_the_question_says_so(shared_small_index):
+    understanding = Retriever(open_index(shared_small_index)).understand("2015年报告里的养老床位")
+    notices = wording.filter_notices(understanding, (), handlers.search_filters(handlers.ALL, "2021", handlers.ALL), True)
+    assert notices == ["已按筛选条件「报告年份：2021」检索，问题问的是「2015年的报告」；要按问题检索，请把报告年份改为「全部」。"]
+
+
+def test_what_was_understood_is_said_in_chinese(shared_small_index):
+    retriever = Retriever(open_index(shared_small_index))
+    described = wording.understood_text(retriever.understand("嘉定和松江2021年的GDP增速目标分别是多少？"))
+    assert described == "类型：比较；地区：嘉定区、松江区；年份：2021；问：目标；同义扩展：地区生产总值、生产总值、增加值"
+
+
+def test_a_failing_online_model_is_explained_in_chinese_with_the_fix(shared_small_index):
+    from browser import free_port
+
+    search_index = open_answerable(shared_small_index)
+    offline = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    settings = dataclasses.replace(search_index.settings, llm_base_url=offline, llm_model="qwen")
+    chat = handlers.make_chat(Answerer(Retriever(search_index)), handlers.GeneratorPool(settings))
+    *_, (page, turns, _, pending) = run_chat(chat, JIADING_BEDS, generator="openai")
+    shown = re.search(r'<div class="rq-error"><p>(.*?)</p><details><summary>详情</summary>', page).group(1)
+    assert shown == (f"出错：连不上在线模型（{offline}）：检查服务是否在运行、REPORTQA_LLM_BASE_URL 是否正确，"
+                     "或在「回答方式」中改选「本地模型」「原文摘录」。")
+    assert (turns, pending) == ([], "")
+
+
+def test_stopping_marks_the_question_being_answered_as_stopped(shared_small_index):
+    *_, (_, turns, _, _) = run_chat(chat_handler(shared_small_index), JIADING_BEDS)
+    page, pending = handlers.stopped(turns, "松江新增上市企业几家？")
+    assert page.count('<section class="rq-turn"') == 2 and pending == ""
+    assert '<div class="rq-user">松江新增上市企业几家？</div><div class="rq-reply"><p class="rq-notice">已停止回答。</p>' in page
+    assert handlers.stopped(turns, "") == (render.conversation_html([turns[0][2]]), "")
+
+
+def test_library_notes_are_in_chinese():
+    assert wording.library_note("title says 2021, content says 2012") == "标题写的是2021年，正文是2012年"

@@ -1,6 +1,7 @@
 """What the web pages do when asked: search, and chat answers streamed as drafts then verified.
 
-``make_search`` and ``make_chat`` build the handlers the pages call;
+``make_search`` and ``make_chat`` build the handlers the pages call, and
+``stopped`` what the chat shows when an answer is stopped;
 ``GeneratorPool`` makes each generator once per process (the local model loads
 once); ``stream_answer`` runs an answer in a worker thread and yields the draft
 as it grows, then the verified ``Answer``.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from typing import Any
 
@@ -18,16 +19,18 @@ from reportqa.answer.generation import GeneratorChoice, make_generator
 from reportqa.answer.pipeline import Answerer
 from reportqa.records import Answer
 from reportqa.search.hybrid import SearchFilters
-from reportqa.search.retrieval import Retrieval, Retriever
+from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
-from reportqa.ui import render
+from reportqa.ui import render, wording
+from reportqa.ui.wording import ALL
 
-# The dropdown choice that means "no filter".
-ALL = "全部"
-# One finished exchange kept in the session: the question as asked, the standalone question it
-# was answered as (what a later follow-up leans on), and its rendered HTML.
+# One finished exchange kept in the browser: the question as asked, the standalone question it
+# was answered as (what a later follow-up leans on), and its rendered HTML. (Stored as JSON, so
+# a restored turn is a list.)
 Turn = tuple[str, str, str]
-ChatUpdate = tuple[str, list[Turn], str]
+# The conversation's HTML, the turns, the cleared question box, and the question being answered.
+ChatUpdate = tuple[str, list[Turn], str, str]
+STOPPED = "已停止回答。"
 
 
 def search_filters(place: str, year: str, doc_type: str) -> SearchFilters:
@@ -42,25 +45,18 @@ def make_search(retriever: Retriever):
             return '<p class="rq-empty">请输入问题或关键词。</p>'
         filters = search_filters(place, year, doc_type)
         retrieval = retriever.retrieve(query, int(k), filters)
-        return render.results_html(retrieval.hits, query, retrieval.understanding.describe(), retrieval.relevant,
-                                   filter_notices(retrieval, filters))
+        notices = wording.filter_notices(retrieval.understanding, retrieval.places, filters, bool(retrieval.hits))
+        return render.results_html(retrieval.hits, query, wording.understood_text(retrieval.understanding),
+                                   retrieval.relevant, notices)
 
     return search
 
 
-def filter_notices(retrieval: Retrieval, filters: SearchFilters) -> list[str]:
-    """What the page says about its filters: one that overrides a place the question names (and how to
-    search as asked), and the filters that left nothing to show."""
-    notices = []
-    asked = tuple(dict.fromkeys((*retrieval.understanding.places, *retrieval.understanding.missing)))
-    if filters.place and asked and not set(retrieval.places) & set(asked):
-        notices.append(f"已按筛选条件「地区：{filters.place}」检索，问题问的是「{'、'.join(asked)}」；"
-                       f"要按问题检索，请把地区改为「{ALL}」。")
-    if not retrieval.hits and filters != SearchFilters():
-        chosen = [f"{label}：{value}" for label, value in
-                  (("地区", filters.place), ("报告年份", filters.year), ("文档类型", filters.doc_type)) if value]
-        notices.append(f"筛选条件（{'，'.join(chosen)}）下没有段落；放宽筛选条件再试。")
-    return notices
+def answer_notices(retriever: Retriever, answer: Answer, filters: SearchFilters) -> list[str]:
+    """What the chat says about its filters for an answer, as the search page would for its question."""
+    understanding = retriever.understand(answer.rewritten_question or answer.question)
+    searched = (retriever.index.canonical_place(filters.place),) if filters.place else ()
+    return wording.filter_notices(understanding, searched, filters, bool(answer.citations or answer.related))
 
 
 class GeneratorPool:
@@ -73,7 +69,7 @@ class GeneratorPool:
 
     def __init__(self, settings: Settings,
                  make: Callable[[str, Settings], GeneratorChoice] = make_generator) -> None:
-        self._settings = settings
+        self.settings = settings
         self._make = make
         self._made: dict[str, GeneratorChoice] = {}
         self._lock = threading.Lock()
@@ -82,7 +78,7 @@ class GeneratorPool:
         """The generator called ``name``; raises InputError for an unknown or unconfigured one."""
         with self._lock:
             if name not in self._made:
-                self._made[name] = self._make(name, self._settings)
+                self._made[name] = self._make(name, self.settings)
             return self._made[name]
 
 
@@ -132,11 +128,13 @@ def stream_answer(ask: Callable[[Callable[[str], None]], Answer]) -> Iterator[st
 
 
 def make_chat(answerer: Answerer, generators: GeneratorPool):
-    """The chat handler: a generator of (conversation HTML, turns, cleared question box) updates.
+    """The chat handler: a generator of (conversation HTML, turns, cleared question box, question
+    being answered) updates.
 
     The generator's text is shown as a draft while it streams, then replaced
-    by the verified answer. Earlier questions (as the standalone questions
-    they were answered as, so follow-ups can chain) are the history. A lock
+    by the verified answer with what the filters did. Earlier questions (as
+    the standalone questions they were answered as, so follow-ups can chain)
+    are the history; a follow-up with no history gets a hint instead. A lock
     keeps to one answer at a time even while an abandoned one is stopping (a
     local model is not thread-safe).
     """
@@ -147,11 +145,14 @@ def make_chat(answerer: Answerer, generators: GeneratorPool):
         question = question.strip()
         done = [html for _, _, html in turns]
 
-        def showing(reply: str) -> ChatUpdate:
-            return render.conversation_html([*done, render.turn_html(question, reply)]), turns, ""
+        def showing(reply: str, pending: str = question) -> ChatUpdate:
+            return render.conversation_html([*done, render.turn_html(question, reply)]), turns, "", pending
 
         if not question:
-            yield render.conversation_html(done), turns, ""
+            yield render.conversation_html(done), turns, "", ""
+            return
+        if not turns and wording.looks_like_follow_up(question):
+            yield showing(render.notice_html(wording.follow_up_hint(question)), pending="")
             return
         yield showing(render.draft_html(""))
         history = [asked for _, asked, _ in turns]
@@ -160,18 +161,30 @@ def make_chat(answerer: Answerer, generators: GeneratorPool):
         def ask(on_token: Callable[[str], None]) -> Answer:
             with one_at_a_time:
                 choice = generators.get(generator)
-                return answerer.ask(question, choice.generator, history, filters, on_token, choice.note)
+                note = wording.fallback_note(generator, choice.generator.name)
+                return answerer.ask(question, choice.generator, history, filters, on_token, note)
 
         try:
             with closing(stream_answer(ask)) as updates:
                 for update in updates:
                     if isinstance(update, Answer):
-                        reply = render.turn_html(question, render.answer_html(update, len(turns) + 1))
+                        notices = answer_notices(answerer.retriever, update, filters)
+                        reply = render.answered_turn_html(question, update, len(turns) + 1, notices)
                         turns = [*turns, (question, update.rewritten_question or question, reply)]
-                        yield render.conversation_html([*done, reply]), turns, ""
+                        yield render.conversation_html([*done, reply]), turns, "", ""
                     else:
                         yield showing(render.draft_html(update))
         except Exception as error:  # noqa: BLE001 — the page is the edge: say why there is no answer
-            yield showing(render.error_html(str(error) or type(error).__name__))
+            message = wording.error_message(error, generator, generators.settings)
+            yield showing(render.error_html(message, str(error)), pending="")
 
     return chat
+
+
+def stopped(turns: Sequence[Turn], pending: str) -> tuple[str, str]:
+    """The conversation when 停止 is pressed: the question being answered marked 已停止 (nothing is kept
+    of its answer), and no question pending."""
+    done = [html for _, _, html in turns]
+    if pending:
+        done.append(render.turn_html(pending, render.notice_html(STOPPED)))
+    return render.conversation_html(done), ""

@@ -1,9 +1,12 @@
 """The web app's pages: 问答 (chat), 搜索 (search) and 文库 (library), built with Gradio.
 
 ``build_app`` lays out the three tabs over one open index; the handlers they
-call live in ``reportqa.ui.handlers`` and the HTML they show in
-``reportqa.ui.render``. Answers are generated one at a time (a local model
-on two cores) while searches run on their own queue.
+call live in ``reportqa.ui.handlers``, the HTML they show in
+``reportqa.ui.render`` and its CSS in ``reportqa.ui.style``. Answers are
+generated one at a time (a local model on two cores) while searches run on
+their own queue; 停止 cancels the answer being written. The conversation is
+kept in the browser's storage (``gr.BrowserState``), so it survives a reload
+of the page while the app runs.
 """
 
 from __future__ import annotations
@@ -20,18 +23,21 @@ from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui import render
-from reportqa.ui.handlers import ALL, GeneratorPool, make_chat, make_search
+from reportqa.ui.handlers import GeneratorPool, make_chat, make_search, stopped
+from reportqa.ui.style import EXPORT_JS, PAGE_JS
+from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS, library_note
 
 LIBRARY_COLUMNS = ["标题", "地区", "级别", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
 LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
 _LEVEL_ORDER = {level: order for order, level in enumerate(LEVEL_NAMES)}
-EXAMPLE_QUESTIONS = ["嘉定区2020年一般公共预算收入是多少？", "青浦和闵行2021年的GDP增速目标分别是多少？", "那松江呢？"]
+# Where the browser keeps the conversation (encrypted with a key made at each start of the app).
+CHAT_STORAGE_KEY = "reportqa-chat"
 
 
 def library_rows(index: SearchIndex) -> list[list]:
     return [[d["title"], d.get("place") or d["district"] or "", LEVEL_NAMES.get(d.get("place_level") or "", ""),
              d["year"] or "", d["doc_type"], d["n_chunks"], d["source_file"],
-             "、".join(d["also_in"]), "；".join(d["notes"])] for d in index.manifest["documents"]]
+             "、".join(d["also_in"]), "；".join(map(library_note, d["notes"]))] for d in index.manifest["documents"]]
 
 
 def filter_choices(index: SearchIndex) -> tuple[list, list[str], list[str]]:
@@ -60,7 +66,7 @@ def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr
     with gr.Blocks(title="reportqa · 政府工作报告检索") as demo:
         gr.Markdown("## reportqa · 政府工作报告与规划纲要检索")
         with gr.Tab("问答"):
-            _chat_tab(chat, settings, choices)
+            _chat_tab(demo, chat, settings, choices)
         with gr.Tab("搜索"):
             _search_tab(make_search(retriever), choices)
         with gr.Tab("文库"):
@@ -75,36 +81,41 @@ def _filter_dropdowns(choices: tuple[list[str], list[str], list[str]]) -> list[A
     return [gr.Dropdown(values, value=ALL, label=label) for values, label in zip(choices, ("地区", "报告年份", "文档类型"))]
 
 
-GENERATOR_LABELS = {"local": "本地模型", "openai": "在线模型", "extractive": "原文摘录"}
-
-
 def generator_choices(settings: Settings) -> list[tuple[str, str]]:
     """The answer writers offered, labelled in Chinese: 在线模型 only when an endpoint and model are set."""
     configured = {"openai": bool(settings.llm_base_url and settings.llm_model)}
     return [(GENERATOR_LABELS[name], name) for name in GENERATORS if configured.get(name, True)]
 
 
-def _chat_tab(chat: Any, settings: Settings, choices: tuple[list[str], list[str], list[str]]) -> None:
-    turns = gr.State([])
-    conversation = gr.HTML(render.conversation_html([]), elem_id="rq-chat", js_on_load=render.CITATION_JS)
+def _chat_tab(demo: gr.Blocks, chat: Any, settings: Settings,
+              choices: tuple[list[str], list[str], list[str]]) -> None:
+    turns = gr.BrowserState([], storage_key=CHAT_STORAGE_KEY)
+    pending = gr.State("")  # the question being answered, shown as stopped if 停止 is pressed
+    conversation = gr.HTML(render.conversation_html([]), elem_id="rq-chat", js_on_load=PAGE_JS)
     with gr.Row():
-        ask = gr.Textbox(label="问题", placeholder="例如：嘉定区2020年一般公共预算收入是多少？追问可以只说「那松江呢？」",
+        ask = gr.Textbox(label="问题", placeholder="例如：青浦2020年新增了多少张养老床位？追问可以只说「那松江呢？」",
                          elem_id="rq-ask", scale=5)
         send = gr.Button("发送", variant="primary", elem_id="rq-send", scale=1)
+        stop = gr.Button("停止", variant="stop", elem_id="rq-stop", scale=0)
     gr.Examples([[question] for question in EXAMPLE_QUESTIONS], inputs=[ask], label="示例问题")
     with gr.Row():
         offered = generator_choices(settings)
         default = settings.generator if settings.generator in {name for _, name in offered} else offered[0][1]
         generator = gr.Dropdown(offered, value=default, label="回答方式", elem_id="rq-generator")
         filters = _filter_dropdowns(choices)
-        clear = gr.Button("清空对话", elem_id="rq-clear", scale=0)
+        with gr.Column(scale=0, min_width=120):
+            export = gr.Button("导出对话", elem_id="rq-export", size="sm")
+            clear = gr.Button("清空对话", elem_id="rq-clear", size="sm")
     # One model call at a time on two cores: both triggers share one queue of size 1.
     answering = {"fn": chat, "inputs": [ask, turns, generator, *filters],
-                 "outputs": [conversation, turns, ask], "concurrency_limit": 1,
+                 "outputs": [conversation, turns, ask, pending], "concurrency_limit": 1,
                  "concurrency_id": "answer", "show_progress": "minimal"}
-    send.click(**answering)
-    ask.submit(**answering)
-    clear.click(lambda: (render.conversation_html([]), []), None, [conversation, turns], queue=False)
+    running = [send.click(**answering), ask.submit(**answering)]
+    stop.click(stopped, [turns, pending], [conversation, pending], cancels=running, queue=False)
+    clear.click(lambda: (render.conversation_html([]), [], ""), None, [conversation, turns, pending],
+                cancels=running, queue=False)
+    export.click(None, js=EXPORT_JS)
+    demo.load(lambda kept: render.conversation_html([html for _, _, html in kept]), turns, conversation)
 
 
 def _search_tab(search: Any, choices: tuple[list[str], list[str], list[str]]) -> None:
