@@ -1,13 +1,16 @@
 """The reportqa web app: ``python app.py [--index DIR] [--generator NAME] [--host 127.0.0.1] [--port 7860]``.
 
 A chat page (questions answered with checked citations, the draft streamed
-while the generator writes, each citation opening its passage in context,
-follow-ups understood from the earlier questions), a search page (question
-box, place / year / type filters filled from the index, result cards with
-the query terms marked and the passage in its context) and a library page
-listing every indexed document. The embedding model and the default
-generator load once, in the background, while the page is already served;
-answers are generated one at a time while searches run beside them.
+while the generator writes and 停止 to cancel it, each citation opening its
+passage in context, follow-ups understood from the earlier questions, each
+answer copied with its sources as Markdown, the conversation exported and
+kept across page reloads), a search page (question box, place / year / type
+filters filled from the index, result cards in the source's own characters
+with the query terms marked and the passage in its context) and a library
+page listing every indexed document, readable in light and dark themes.
+The embedding model and the default generator load once, in the background,
+while the page is already served; answers are generated one at a time while
+searches run beside them.
 """
 
 from __future__ import annotations
@@ -21,8 +24,7 @@ from reportqa.errors import ReportqaError
 from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 from reportqa.ui.handlers import GeneratorPool
-from reportqa.ui.style import STYLE
-from reportqa.ui.web import build_app, warm_up
+from reportqa.ui.web import LAUNCH_OPTIONS, build_app, warm_up
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     generators = GeneratorPool(index.settings)
     threading.Thread(target=warm_up, args=(index, generators), name="warm-up", daemon=True).start()
-    build_app(index, generators).queue().launch(server_name=args.host, server_port=args.port, css=STYLE)
+    build_app(index, generators).queue().launch(server_name=args.host, server_port=args.port, **LAUNCH_OPTIONS)
     return 0
 
 

@@ -43,10 +43,11 @@ def free_port() -> int:
 @contextmanager
 def serve(demo: gr.Blocks) -> Iterator[str]:
     """Serve a Gradio app on a free localhost port in this process; yields its URL, closes it after."""
-    from reportqa.ui.style import STYLE
+    from reportqa.ui.web import LAUNCH_OPTIONS
 
     port = free_port()
-    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=STYLE)
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                        **LAUNCH_OPTIONS)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -76,14 +77,16 @@ def browser_session() -> Iterator[Browser]:
 
 
 @contextmanager
-def open_app_page(browser: Browser, url: str) -> Iterator[Page]:
-    """A fresh page on the app, loaded; requests to anywhere but the app are refused (tests stay offline)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+def open_app_page(browser: Browser, url: str, theme: str | None = None) -> Iterator[Page]:
+    """A fresh page on the app, loaded, in the ``light`` or ``dark`` theme (default: the system's); it
+    may use the clipboard, and requests to anywhere but the app are refused (tests stay offline)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
     page = context.new_page()
     try:
-        page.goto(url)
+        page.goto(f"{url}?__theme={theme}" if theme else url)
         page.locator("#rq-ask textarea").wait_for()  # the first tab
         yield page
     finally:
@@ -113,6 +116,12 @@ def open_context(card: Locator) -> Locator:
     return context
 
 
+def choose(page: Page, dropdown_id: str, option: str) -> None:
+    """Pick ``option`` (its label) in the Gradio dropdown with element id ``dropdown_id``."""
+    page.locator(f"#{dropdown_id} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def ask(page: Page, question: str) -> Locator:
     """Open 问答, send the question and wait for its verified answer (or error); returns that reply."""
     open_tab(page, "问答")
@@ -133,3 +142,35 @@ def open_citation(reply: Locator, number: int = 1) -> Locator:
     context = reply.page.locator(f"#{source} details[open] .rq-context")
     context.wait_for()
     return context
+
+
+# The WCAG 2 contrast ratio of an element's text against what is behind it: its own background or,
+# where that is transparent, its ancestors' (semi-transparent layers composited over the next).
+CONTRAST_JS = """
+(element) => {
+  const rgba = (colour) => {
+    const parts = colour.match(/[\\d.]+/g).map(Number);
+    return parts.length > 3 ? parts.slice(0, 4) : [...parts, 1];
+  };
+  const over = ([r, g, b, a], [br, bg, bb]) => [r * a + br * (1 - a), g * a + bg * (1 - a), b * a + bb * (1 - a)];
+  const layers = [];
+  for (let node = element; node; node = node.parentElement) {
+    const layer = rgba(getComputedStyle(node).backgroundColor);
+    if (layer[3] > 0) layers.push(layer);
+    if (layer[3] >= 1) break;
+  }
+  const back = layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255]);
+  const text = over(rgba(getComputedStyle(element).color), back);
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(text), luminance(back)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
+}
+"""
+
+
+def contrast_ratio(element: Locator) -> float:
+    """The contrast ratio (1–21) of the element's text colour against its effective background."""
+    return element.evaluate(CONTRAST_JS)

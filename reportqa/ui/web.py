@@ -24,12 +24,14 @@ from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui import render
 from reportqa.ui.handlers import GeneratorPool, make_chat, make_search, stopped
-from reportqa.ui.style import EXPORT_JS, PAGE_JS
+from reportqa.ui.style import EXPORT_JS, PAGE_JS, STYLE
 from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS, library_note
 
 LIBRARY_COLUMNS = ["标题", "地区", "级别", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
 LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
 _LEVEL_ORDER = {level: order for order, level in enumerate(LEVEL_NAMES)}
+# How the app is launched: its CSS, and a footer without Gradio's run history (labelled in English only).
+LAUNCH_OPTIONS = {"css": STYLE, "footer_links": ["api", "gradio", "settings"]}
 # Where the browser keeps the conversation (encrypted with a key made at each start of the app).
 CHAT_STORAGE_KEY = "reportqa-chat"
 
@@ -76,9 +78,10 @@ def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr
     return demo
 
 
-def _filter_dropdowns(choices: tuple[list[str], list[str], list[str]]) -> list[Any]:
-    """The 区 / 报告年份 / 文档类型 dropdowns, each starting at 全部."""
-    return [gr.Dropdown(values, value=ALL, label=label) for values, label in zip(choices, ("地区", "报告年份", "文档类型"))]
+def _filter_dropdowns(choices: tuple[list[str], list[str], list[str]], page: str) -> list[Any]:
+    """The 地区 / 报告年份 / 文档类型 dropdowns, each starting at 全部, with ids ``rq-{page}-place`` … ."""
+    return [gr.Dropdown(values, value=ALL, label=label, elem_id=f"rq-{page}-{name}")
+            for values, label, name in zip(choices, ("地区", "报告年份", "文档类型"), ("place", "year", "type"))]
 
 
 def generator_choices(settings: Settings) -> list[tuple[str, str]]:
@@ -102,7 +105,7 @@ def _chat_tab(demo: gr.Blocks, chat: Any, settings: Settings,
         offered = generator_choices(settings)
         default = settings.generator if settings.generator in {name for _, name in offered} else offered[0][1]
         generator = gr.Dropdown(offered, value=default, label="回答方式", elem_id="rq-generator")
-        filters = _filter_dropdowns(choices)
+        filters = _filter_dropdowns(choices, "chat")
         with gr.Column(scale=0, min_width=120):
             export = gr.Button("导出对话", elem_id="rq-export", size="sm")
             clear = gr.Button("清空对话", elem_id="rq-clear", size="sm")
@@ -124,7 +127,7 @@ def _search_tab(search: Any, choices: tuple[list[str], list[str], list[str]]) ->
                            elem_id="rq-query", scale=5)
         button = gr.Button("搜索", variant="primary", elem_id="rq-search", scale=1)
     with gr.Row():
-        filters = _filter_dropdowns(choices)
+        filters = _filter_dropdowns(choices, "search")
         k = gr.Slider(1, 20, value=8, step=1, label="结果数")
     results = gr.HTML(elem_id="rq-results")
     # Searches have their own queue, so they stay quick while an answer is being generated.
