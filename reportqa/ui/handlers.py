@@ -144,36 +144,38 @@ def make_chat(answerer: Answerer, generators: GeneratorPool):
              doc_type: str) -> Iterator[ChatUpdate]:
         question = question.strip()
         done = [html for _, _, html in turns]
+        if not question:
+            yield render.conversation_html(done), turns, "", ""
+        elif not turns and wording.looks_like_follow_up(question):
+            hint = render.turn_html(question, render.notice_html(wording.follow_up_hint(question)))
+            yield render.conversation_html([*done, hint]), turns, "", ""
+        else:
+            yield from answering(question, turns, generator, search_filters(place, year, doc_type))
+
+    def answering(question: str, turns: list[Turn], generator: str, filters: SearchFilters) -> Iterator[ChatUpdate]:
+        done = [html for _, _, html in turns]
 
         def showing(reply: str, pending: str = question) -> ChatUpdate:
             return render.conversation_html([*done, render.turn_html(question, reply)]), turns, "", pending
-
-        if not question:
-            yield render.conversation_html(done), turns, "", ""
-            return
-        if not turns and wording.looks_like_follow_up(question):
-            yield showing(render.notice_html(wording.follow_up_hint(question)), pending="")
-            return
-        yield showing(render.draft_html(""))
-        history = [asked for _, asked, _ in turns]
-        filters = search_filters(place, year, doc_type)
 
         def ask(on_token: Callable[[str], None]) -> Answer:
             with one_at_a_time:
                 choice = generators.get(generator)
                 note = wording.fallback_note(generator, choice.generator.name)
-                return answerer.ask(question, choice.generator, history, filters, on_token, note)
+                return answerer.ask(question, choice.generator, [asked for _, asked, _ in turns], filters, on_token,
+                                    note)
 
+        yield showing(render.draft_html(""))
         try:
             with closing(stream_answer(ask)) as updates:
                 for update in updates:
-                    if isinstance(update, Answer):
-                        notices = answer_notices(answerer.retriever, update, filters)
-                        reply = render.answered_turn_html(question, update, len(turns) + 1, notices)
-                        turns = [*turns, (question, update.rewritten_question or question, reply)]
-                        yield render.conversation_html([*done, reply]), turns, "", ""
-                    else:
+                    if not isinstance(update, Answer):
                         yield showing(render.draft_html(update))
+                        continue
+                    notices = answer_notices(answerer.retriever, update, filters)
+                    reply = render.answered_turn_html(question, update, len(turns) + 1, notices)
+                    kept = (question, update.rewritten_question or question, reply)
+                    yield render.conversation_html([*done, reply]), [*turns, kept], "", ""
         except Exception as error:  # noqa: BLE001 — the page is the edge: say why there is no answer
             message = wording.error_message(error, generator, generators.settings)
             yield showing(render.error_html(message, str(error)), pending="")
