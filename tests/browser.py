@@ -123,14 +123,14 @@ def choose(page: Page, dropdown_id: str, option: str) -> None:
 
 
 def ask(page: Page, question: str) -> Locator:
-    """Open 问答, send the question and wait for its verified answer (or error); returns that reply."""
+    """Open 问答, send the question and wait for its verified answer (or error, or hint); returns that reply."""
     open_tab(page, "问答")
     turns = page.locator("#rq-chat section.rq-turn")
     before = turns.count()
     page.locator("#rq-ask textarea").fill(question)
     page.locator("#rq-send").click()
     reply = turns.nth(before).locator(".rq-reply")
-    reply.locator(".rq-answer, .rq-error").first.wait_for()
+    reply.locator(".rq-answer, .rq-error, .rq-notice").first.wait_for()
     return reply
 
 

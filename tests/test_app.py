@@ -113,8 +113,11 @@ def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_inde
     assert [[value for _, value in block.choices] for block in district_filters] == [[handlers.ALL, "嘉定区", "松江区"]] * 2
     assert named["rq-library"].value["data"] == web.library_rows(index)
 
+    def handlers_of(elem_id, event):
+        return [fn for fn in demo.fns.values() if (named[elem_id]._id, event) in fn.targets]
+
     def handler(elem_id, event):
-        (function,) = [fn for fn in demo.fns.values() if (named[elem_id]._id, event) in fn.targets]
+        (function,) = [fn for fn in handlers_of(elem_id, event) if not fn.cancels]
         return function
 
     search = handler("rq-search", "click")
@@ -124,7 +127,16 @@ def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_inde
     send = handler("rq-send", "click")
     assert send.inputs[0] is named["rq-ask"] and send.outputs[0] is named["rq-chat"]
     assert (send.concurrency_id, send.concurrency_limit) == ("answer", 1)  # one answer at a time
-    assert handler("rq-ask", "submit").fn is send.fn
+    submit = handler("rq-ask", "submit")
+    assert submit.fn is send.fn
+    turns = send.inputs[1]
+    assert isinstance(turns, gr.BrowserState) and turns.storage_key == web.CHAT_STORAGE_KEY  # kept across reloads
+    assert send.outputs[1] is turns and turns in handler("rq-clear", "click").outputs
+    answering = {index for index, fn in demo.fns.items() if fn in (send, submit)}
+    for button in ("rq-stop", "rq-clear"):  # both cancel the answer being written
+        assert [set(fn.cancels) for fn in handlers_of(button, "click") if fn.cancels] == [answering]
+    assert handler("rq-stop", "click").fn is handlers.stopped  # … and 停止 says so
+    assert handler("rq-export", "click").js == web.EXPORT_JS
 
 
 def test_results_below_the_relevance_threshold_carry_a_notice(shared_small_index):

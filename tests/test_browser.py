@@ -88,13 +88,18 @@ BEDS_SECTION = "（一）坚持人民至上，始终绷紧疫情防控之弦"
 def test_every_text_is_readable_in_the_light_and_the_dark_theme(chromium, small_app_url, theme):
     with open_app_page(chromium, small_app_url, theme) as page:
         assert page.evaluate("document.body.classList.contains('dark')") == (theme == "dark")
+        hint = ask(page, "那松江呢？").locator(".rq-notice")  # a follow-up asked first
+        expect(hint).to_contain_text("「那松江呢？」是一个追问")
+        shown = {"hint": contrast_ratio(hint)}
+        page.locator("#rq-clear").click()
+        expect(page.locator("#rq-chat section.rq-turn")).to_have_count(0)
         reply = ask(page, "嘉定2020年新增了多少张养老床位？")
         context = open_citation(reply, 1)
         chat = {"answer": reply.locator(".rq-answer"), "source": reply.locator(".rq-source .rq-passage").first,
                 "breadcrumb": reply.locator(".rq-source .rq-crumbs").first, "meta": reply.locator(".rq-meta").first,
                 "context": context, "figure": context.locator("mark.passage mark"),
                 "passage": context.locator("mark.passage")}
-        shown = {name: contrast_ratio(element) for name, element in chat.items()}
+        shown |= {name: contrast_ratio(element) for name, element in chat.items()}
         card = search(page, "嘉定新增养老床位")
         found = {"card": card.locator(".rq-passage"), "term": card.locator(".rq-passage mark").first,
                  "understood": page.locator("#rq-results .rq-understood"),

@@ -92,6 +92,8 @@ def generator_choices(settings: Settings) -> list[tuple[str, str]]:
 
 def _chat_tab(demo: gr.Blocks, chat: Any, settings: Settings,
               choices: tuple[list[str], list[str], list[str]]) -> None:
+    """The 问答 tab: the conversation, question box with 发送 and 停止, examples, answer writer, filters,
+    导出对话 and 清空对话; the conversation kept in the browser is shown again when the page loads."""
     turns = gr.BrowserState([], storage_key=CHAT_STORAGE_KEY)
     pending = gr.State("")  # the question being answered, shown as stopped if 停止 is pressed
     conversation = gr.HTML(render.conversation_html([]), elem_id="rq-chat", js_on_load=PAGE_JS)
@@ -122,6 +124,7 @@ def _chat_tab(demo: gr.Blocks, chat: Any, settings: Settings,
 
 
 def _search_tab(search: Any, choices: tuple[list[str], list[str], list[str]]) -> None:
+    """The 搜索 tab: question box, filters, result count, the result cards."""
     with gr.Row():
         query = gr.Textbox(label="问题或关键词", placeholder="例如：嘉定区2020年一般公共预算收入是多少？",
                            elem_id="rq-query", scale=5)
