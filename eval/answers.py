@@ -15,7 +15,17 @@ and reports, overall and per question type:
   that occur in none of the passages it cites (their text or the title of
   their report, which the citation shows: 「《2021年…报告》中提到」); checked
   here independently of the verifier, and it must be 0;
+* **wrong figures** — figures shown that the question's traps hold: in an
+  answer to an unanswerable question, any figure not in the question; in any
+  answer, a figure of the item's ``neighbour`` (the tempting figure of another
+  indicator, year or place, in the adversarial set) that is not also in its
+  gold answer;
 * time per answer (median, p90) and to the first streamed token.
+
+Each answer's draft (the generator's text before verification) is kept in the
+results; ``--replay RESULTS.json`` answers again with those drafts instead of
+the generator (same retrieval, the current verifier), to measure a verifier
+change without the model.
 
 Writes ``eval/results/answers-GENERATOR[-TAG].{json,md,png}`` and prints the
 change from the previous file of the same name. Run it on an idle machine when
@@ -33,7 +43,7 @@ from typing import Any
 
 from eval.retrieval import DEFAULT_SETS, RESULTS, changes, plot
 from reportqa.answer.citations import without_citations
-from reportqa.answer.generation import GENERATORS, make_generator
+from reportqa.answer.generation import GENERATORS, GeneratorChoice, make_generator
 from reportqa.answer.pipeline import Answerer
 from reportqa.errors import ReportqaError
 from reportqa.search.hybrid import SearchFilters, SearchIndex
@@ -50,7 +60,29 @@ def load(path: Path, limit: int | None) -> list[dict[str, Any]]:
     return items[:limit] if limit else items
 
 
-def ask_batch(questions: list[str], generator: str, index: str | None) -> list[dict[str, Any]]:
+class Replay:
+    """A generator that writes the drafts a previous run recorded, question by question."""
+
+    def __init__(self, name: str, drafts: dict[str, str]) -> None:
+        self.name = name
+        self._drafts = drafts
+
+    def stream(self, understanding: Any, passages: Any) -> Any:
+        draft = self._drafts.get(understanding.question)
+        if draft is None:
+            raise SystemExit(f"error: no recorded draft for {understanding.question!r}; run without --replay")
+        yield draft
+
+
+def recorded_drafts(path: Path) -> dict[str, str]:
+    """question → draft, from a results file written by this script."""
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return {row["question"]: row["draft"] for result in report.values() for row in result["per_question"]
+            if "draft" in row and "question" in row}
+
+
+def ask_batch(questions: list[str], generator: str, index: str | None,
+              replay: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Each question's answer as its ``Answer.to_json()`` record, in order.
 
     Opens the index and the generator and asks as ``python -m reportqa ask
@@ -60,7 +92,7 @@ def ask_batch(questions: list[str], generator: str, index: str | None) -> list[d
     """
     settings = Settings.from_env(index_dir=index, generator=generator)
     answerer = Answerer(Retriever(SearchIndex.open(settings)), settings.answer_passages)
-    choice = make_generator(settings.generator, settings)
+    choice = GeneratorChoice(Replay(generator, replay)) if replay is not None else make_generator(generator, settings)
     return [answerer.ask(question, choice.generator, history=[], filters=SearchFilters(), note=choice.note).to_json()
             for question in questions]
 
@@ -75,8 +107,13 @@ def judge(item: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     asked = set(figures(item["question"]))
     shown = [number for number in figures(without_citations(result["answer"])) if number not in asked]
     unsupported = [number for number in shown if not any(number in figures(text) for text in sources)]
+    gold = " ".join([item.get("answer", ""), *item.get("key_facts", []), *item.get("evidence", [])])
+    tempting = [number for number in figures(item.get("neighbour", "")) if number not in figures(gold)]
+    wrong = shown if item.get("qtype") == "unanswerable" else []
+    wrong += [number for number in shown if number in tempting and number not in wrong]
     row = {"id": item["id"], "qtype": item.get("qtype", "?"), "refused": result["refused"],
-           "answer": result["answer"], "unsupported": unsupported,
+           "question": item["question"], "answer": result["answer"], "draft": result.get("draft", ""),
+           "unsupported": unsupported, "wrong_figures": wrong,
            "seconds": result["timings"].get("total"), "first_token": result["timings"].get("first_token")}
     if item.get("qtype") != "unanswerable":
         row["key_facts"] = all(_contains(answer, match_form(fact)) for fact in item.get("key_facts", []))
@@ -105,6 +142,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "refusal_rate": _share([row["refused"] for row in unanswerable]),
         "refused_answerable": sum(row["refused"] for row in answerable),
         "unsupported_figures": sum(len(row["unsupported"]) for row in rows),
+        "wrong_figures": sum(len(row.get("wrong_figures", ())) for row in rows),
         "median_seconds": round(statistics.median(seconds), 2) if seconds else None,
         "p90_seconds": round(sorted(seconds)[int(0.9 * (len(seconds) - 1))], 2) if seconds else None,
         "median_first_token_seconds": round(statistics.median(firsts), 2) if firsts else None,
@@ -115,9 +153,10 @@ def _share(flags: list[bool]) -> float | None:
     return round(sum(flags) / len(flags), 3) if flags else None
 
 
-def evaluate(path: Path, generator: str, index: str | None, limit: int | None) -> dict[str, Any]:
+def evaluate(path: Path, generator: str, index: str | None, limit: int | None,
+             replay: dict[str, str] | None = None) -> dict[str, Any]:
     items = load(path, limit)
-    results = ask_batch([item["question"] for item in items], generator, index)
+    results = ask_batch([item["question"] for item in items], generator, index, replay)
     rows = [judge(item, result) for item, result in zip(items, results)]
     kinds = sorted({row["qtype"] for row in rows})
     return {"overall": summarise(rows), "by_type": {kind: summarise([r for r in rows if r["qtype"] == kind])
@@ -125,14 +164,14 @@ def evaluate(path: Path, generator: str, index: str | None, limit: int | None) -
 
 
 def markdown(report: dict[str, dict[str, Any]]) -> str:
-    header = ["set", "type", "n", "key facts", "cite prec.", "refusal", "refused ans.", "unsupported", "median s",
-              "first token s"]
+    header = ["set", "type", "n", "key facts", "cite prec.", "refusal", "refused ans.", "unsupported", "wrong",
+              "median s", "first token s"]
     table = []
     for name, result in report.items():
         for kind, values in [("all", result["overall"]), *result["by_type"].items()]:
             table.append([name, kind, values["n"], values["key_fact_accuracy"], values["citation_precision"],
                           values["refusal_rate"], values["refused_answerable"], values["unsupported_figures"],
-                          values["median_seconds"], values["median_first_token_seconds"]])
+                          values.get("wrong_figures"), values["median_seconds"], values["median_first_token_seconds"]])
     return format_table(header, table)
 
 
@@ -153,9 +192,12 @@ def main() -> None:
     parser.add_argument("--index", default=None, help="index folder (default: REPORTQA_INDEX_DIR, index)")
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (a quick look)")
     parser.add_argument("--tag", default="", help="suffix for the results files")
+    parser.add_argument("--replay", type=Path, help="a results file whose recorded drafts are verified again "
+                                                    "instead of generating (measures a verifier change)")
     args = parser.parse_args()
+    replay = recorded_drafts(args.replay) if args.replay else None
     try:
-        report = {path.stem: evaluate(path, args.generator, args.index, args.limit) for path in args.sets}
+        report = {path.stem: evaluate(path, args.generator, args.index, args.limit, replay) for path in args.sets}
     except ReportqaError as error:  # no index, another model's index, a model not installed
         raise SystemExit(f"error: {error}") from error
     name = f"answers-{args.generator}{'-' + args.tag if args.tag else ''}"

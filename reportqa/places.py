@@ -110,6 +110,10 @@ class PlaceNames:
         return frozenset(form for form, full in self._forms.items()
                          if full in self.indexed or full in self._beside)
 
+    def without_names(self, text: str) -> str:
+        """``text`` with every place name this reader knows taken out (to read what else it says)."""
+        return self._pattern.sub("", text)
+
     def forms(self, name: str) -> tuple[str, ...]:
         """Every form of a place's name this reader knows, longest first."""
         return tuple(sorted({name, *self._forms_of.get(name, ())}, key=len, reverse=True))

@@ -255,4 +255,4 @@ class Answer:
                 "rewritten_question": self.rewritten_question,
                 "citations": [hit.citation_json(n) for n, hit in enumerate(self.citations, start=1)],
                 "related": [hit.citation_json(n) for n, hit in enumerate(self.related, start=1)],
-                "generator": self.generator, "note": self.note, "timings": self.timings}
+                "generator": self.generator, "note": self.note, "timings": self.timings, "draft": self.draft}

@@ -94,15 +94,22 @@ def test_a_sentence_about_another_year_than_asked_is_dropped():
 
 
 @pytest.mark.parametrize("text, question, other_unit, percentage", [
-    ("PM2.5平均浓度同比下降13.5%。", "嘉定区2020年PM2.5年均浓度是多少微克每立方米？",
+    ("PM2.5平均浓度同比下降13.5%。", "嘉定区2020年PM2.5年均浓度下降了多少？",
      "浓度是13.5微克每立方米[1]。", "浓度下降13.5%[1]。"),
-    ("预计地区生产总值增长3.8%。一般公共预算收入实现583.1亿元。", "嘉定2020年地区生产总值总量是多少亿元？",
+    ("预计地区生产总值增长3.8%。一般公共预算收入实现583.1亿元。", "嘉定2020年地区生产总值增长了多少？",
      "嘉定2020年地区生产总值是3.8亿元[1]。", "地区生产总值增长3.8%[1]。"),
 ])
 def test_a_percentage_does_not_back_the_same_number_in_another_unit(text, question, other_unit, percentage):
     passage = hit(text, n=4)
     assert verify(other_unit, [passage], understand(question)).refused
     assert not verify(percentage, [passage], understand(question)).refused
+
+
+@pytest.mark.parametrize("question", ["嘉定区2020年PM2.5年均浓度是多少微克每立方米？", "嘉定2020年地区生产总值是多少？"])
+def test_a_rate_does_not_answer_a_question_asking_an_amount(question):
+    passage = hit("PM2.5平均浓度同比下降13.5%。预计地区生产总值增长3.8%。", n=4)
+    for answer in ("PM2.5浓度下降13.5%[1]。", "地区生产总值增长3.8%[1]。"):
+        assert verify(answer, [passage], understand(question)).refused
 
 
 def test_a_comparison_sentence_cites_each_side_and_each_side_its_own_district():

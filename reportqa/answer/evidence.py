@@ -17,29 +17,18 @@ For one question, ``Evidence`` knows of each passage the verifier may use:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
+from reportqa.answer.asked import Asked, names_thing
+from reportqa.answer.measures import Measure, backs, measured
+from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.records import Hit
-from reportqa.search.question import Understanding
-from reportqa.text import (
-    FIGURE_WITH_UNIT,
-    NUMBER,
-    YEAR,
-    YEAR_MENTION,
-    canonical_figure,
-    compact,
-    figure_kinds,
-    match_form,
-    sentences,
-    unit_kind,
-)
+from reportqa.search.question import ACTUAL, COMPARISON, FIGURE, TARGET, Understanding
+from reportqa.text import NUMBER, YEAR_MENTION, canonical_figure, compact, match_form, sentences
 
 # Sentences with no figure must share this much of their wording with a passage.
 MIN_WORDING_OVERLAP = 0.35
-# A year a passage sentence ties its figures to; 「比2015年」「较2019年」 name a baseline, not the year.
-_TIED_YEAR = re.compile(rf"(?<![比较])({YEAR})(?:\s*[-—–至到]\s*({YEAR}))?\s*年")
-# A clause that only says when (「到2025年」「截至2020年底」): its year carries to the next clause.
-_TIME_ONLY = re.compile(rf"(?:到|至|截至|截止|力争|预计|在)?{YEAR}(?:\s*[-—–至到]\s*{YEAR})?年(?:底|末|前|初)?")
 # A count and what it counts: 「6家高新技术企业」 → ("6", "高新技术企业").
 _COUNTED = re.compile(rf"({NUMBER.pattern})(?:万|亿)?(?:多|余)?(?:家|个|名|张|块|幅|座|条|所|项|件|户|位|套|台|辆|处|栋|幢)"
                       r"([\u4e00-\u9fff]{2,6})")
@@ -48,8 +37,9 @@ _COUNTED_END = re.compile(r"[的和与及、在是为]")
 MIN_COUNTED_SHARE = 1 / 3
 _RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
 
-# (figure, unit kind, years it is tied to, the characters of its sentence)
-Occurrence = tuple[str, str, frozenset[int], frozenset[str]]
+# A figure a passage holds: what it measures, and the characters of its sentence.
+Occurrence = tuple[Measure, frozenset[str]]
+
 
 def _counted(text: str) -> dict[str, str]:
     """figure → the thing it counts, in an answer sentence (only for figures followed by a measure word)."""
@@ -61,41 +51,36 @@ def _counted(text: str) -> dict[str, str]:
     return found
 
 
-def _occurrences(text: str) -> set[Occurrence]:
-    """(figure, unit kind, years it is tied to, its sentence's characters) for each figure in a passage.
-
-    A figure is tied to the last year (or year range) named before it in its
-    clause, baselines (「比2015年」) left out, or else to the year of a clause
-    that is only a time (「到2025年，床位总数达到8267张」); to no year otherwise.
-    """
-    found: set[Occurrence] = set()
-    for sentence in sentences(compact(text), keep_ends=False):
-        characters = frozenset(sentence)
-        carried: frozenset[int] = frozenset()
-        for clause in re.split(r"[,，]", sentence):
-            ties = [(m.end(), _year_span(m)) for m in _TIED_YEAR.finditer(clause)]
-            for match in FIGURE_WITH_UNIT.finditer(clause):
-                before = [years for end, years in ties if end <= match.start()]
-                tied = before[-1] if before else carried
-                found.add((canonical_figure(match.group(1)), unit_kind(match.group(2) or ""), tied, characters))
-            carried = ties[-1][1] if ties and _TIME_ONLY.fullmatch(clause) else frozenset()
+def _occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence]:
+    """Each figure in a passage with what it measures (``reportqa.answer.measures``; ``unnamed`` takes out
+    place names) and its sentence's characters. In a review of several years (过去五年) a figure tied to no
+    year covers them all; in a report's plan for its own year (the 2021 report's 2021) a figure is a
+    target. (A plan period's section, 十四五, may open with a review of the last one, so it says neither.)"""
+    period = passage.period or ""
+    several = _RELATIVE_PERIODS.get(period, 0) < 0
+    plans_own_year = bool(passage.year) and period == str(passage.year)
+    found: list[Occurrence] = []
+    for sentence in sentences(compact(f"{passage.title}。{passage.text}"), keep_ends=False):
+        for measure in measured(sentence, unnamed=unnamed):
+            if several and not measure.label and not measure.years:
+                measure = replace(measure, span=True)
+            if plans_own_year and not measure.label:
+                measure = replace(measure, target=True)
+            found.append((measure, frozenset(sentence)))
     return found
 
 
-def _year_span(match: re.Match[str]) -> frozenset[int]:
-    first = int(match.group(1))
-    last = int(match.group(2)) if match.group(2) else first
-    return frozenset(range(first, last + 1)) if 0 <= last - first <= 10 else frozenset({first})
-
-
-def _holds(occurrences: set[Occurrence], number: str, kind: str, years: frozenset[int], thing: str = "") -> bool:
-    """Whether a passage backs ``number`` of this unit kind (a bare figure matches any) for the asked years,
-    counting ``thing`` if given: its sentence shares enough of the thing's characters (「新增6家跨国公司地区总部」
-    does not count 高新技术企业)."""
-    wanted = set(thing)
-    return any(n == number and (not kind or not k or k == kind) and (not years or not tied or tied & years)
-               and len(wanted & characters) >= MIN_COUNTED_SHARE * len(wanted)
-               for n, k, tied, characters in occurrences)
+def _holds(occurrences: list[Occurrence], wanted: Measure, years: frozenset[int], actual: bool,
+           thing: str = "") -> bool:
+    """Whether a passage backs an answer's figure: the same number and unit kind (a bare figure matches
+    any), tied to the asked years, of the same measure (``measures.backs``), counting ``thing`` if given:
+    its sentence shares enough of the thing's characters (「新增6家跨国公司地区总部」 does not count
+    高新技术企业)."""
+    counted = set(thing)
+    return any(held.figure == wanted.figure and (not wanted.kind or not held.kind or held.kind == wanted.kind)
+               and (not years or not held.years or held.years & years) and backs(held, wanted, actual, bool(years))
+               and len(counted & characters) >= MIN_COUNTED_SHARE * len(counted)
+               for held, characters in occurrences)
 
 
 def _cover(holders: dict[str, list[int]], cited: list[int]) -> list[int]:
@@ -117,23 +102,58 @@ class Evidence:
         self.names = understanding.place_names
         self.years = frozenset(understanding.years)
         self.acceptable = [agrees(passage, understanding) for passage in passages]
-        self.holdings = [_occurrences(f"{passage.title}。{passage.text}") for passage in passages]
+        self.asked = Asked.read(understanding.question, understanding.stance == ACTUAL, self.names.without_names)
+        self.actual = self.asked.actual
+        self.target_asked = understanding.stance == TARGET
+        # A question asking a figure wants a sentence with a figure of the measure it asks.
+        self.wants_measure = understanding.kind in (FIGURE, COMPARISON)
+        self.holdings = [_occurrences(passage, self.names.without_names) for passage in passages]
         self.texts = [compact(passage.text) for passage in passages]
-        self.sentence_grams = [[_bigrams(part) for part in sentences(match_form(passage.text), keep_ends=False)]
+        self.sentence_texts = [sentences(match_form(f"{passage.title}。{passage.text}"), keep_ends=False)
                                for passage in passages]
+        self.sentence_grams = [[_bigrams(part) for part in parts] for parts in self.sentence_texts]
 
     def closest(self, body: str, cited: list[int]) -> int | None:
-        """The acceptable passage whose closest sentence shares most of the answer sentence's character
-        bigrams, if enough; a cited passage wins a tie."""
+        """The acceptable passage with a sentence that says what the answer sentence says: every word of
+        the answer (places and years aside) is in it, and it shares enough of the answer's character
+        bigrams; the passage whose sentence shares most, a cited passage winning a tie. 「乔·拜登枪击了
+        安倍晋三」 is not backed by a sentence naming 拜登 and 安倍晋三 without 枪击."""
         grams = _bigrams(match_form(body))
         if not grams:
             return None
-        shares = {index: max((len(grams & part) / len(grams) for part in parts), default=0.0)
+        words = _content_words(self.names.without_names(match_form(body)))
+        shares = {index: max((len(grams & part) / len(grams) for part, text in zip(parts, self.sentence_texts[index])
+                              if _says(text, words)), default=0.0)
                   for index, parts in enumerate(self.sentence_grams) if self.acceptable[index]}
         if not shares:
             return None
         best = max(shares, key=lambda index: (shares[index], index in cited, -index))
         return best if shares[best] >= MIN_WORDING_OVERLAP else None
+
+    def about_asked(self, body: str, needed: list[str]) -> tuple[bool, bool]:
+        """Whether a sentence's figures are of an indicator the question asks (or it asks none the table
+        knows), and whether one of them answers the question: the asked indicator, over the asked period,
+        an amount or a rate as asked, not a target when it asks what happened; for a thing the table
+        does not know, in a sentence that names it (「新增就业岗位19075个」 for 「新增了多少个就业岗位」)."""
+        said = [measure for number, measure in self.measures(body).items() if number in needed and not measure.label]
+        if not said:
+            return True, False
+        related = not self.asked.indicators or any(measure.indicator in self.asked.indicators for measure in said)
+        answers = any(self.asked.answered_by(measure) for measure in said)
+        return related, answers and names_thing(match_form(body), self.asked.thing)
+
+    def measures(self, body: str) -> dict[str, Measure]:
+        """figure → what an answer sentence says it measures (its first mention); a sentence naming no
+        indicator is about the question's."""
+        found: dict[str, Measure] = {}
+        for sentence in sentences(compact(body), keep_ends=False):
+            for measure in measured(sentence, self.asked.subject, self.names.without_names):
+                if not measure.label:  # an answer speaks of the period the question asks, said or not
+                    measure = replace(measure, span=measure.span or self.asked.span,
+                                      part_year=measure.part_year or self.asked.part_year,
+                                      target=measure.target or self.target_asked)
+                found.setdefault(measure.figure, measure)
+        return found
 
     def support(self, body: str, needed: list[str], names: list[str], cited: list[int]) -> tuple[list[int], list[str]]:
         """The passages that back a sentence's figures and names (cited ones preferred), and what none backs.
@@ -148,10 +168,11 @@ class Evidence:
         usable = [i for i in range(len(passages))
                   if self.acceptable[i] and (not named or passages[i].place in named)
                   and (len(self.years) < 2 or len(said) != 1 or speaks_of(passages[i], *said))]
-        kinds = figure_kinds(body)
+        said_measures = self.measures(body)
         counted = _counted(body)
         holders = {number: [i for i in usable
-                            if _holds(self.holdings[i], number, kinds.get(number, ""), self.years, counted.get(number, ""))]
+                            if _holds(self.holdings[i], said_measures.get(number, Measure(number, "", None, label=True)),
+                                      self.years, self.actual, counted.get(number, ""))]
                    for number in needed}
         holders |= {f"“{name}”": [i for i in usable if name in self.texts[i]] for name in names}
         missing = [number for number, found in holders.items() if not found]
@@ -196,6 +217,29 @@ def _period_years(passage: Hit) -> set[int]:
         start = passage.year + _RELATIVE_PERIODS[period]
         return set(range(start, start + 5))
     return set()
+
+
+# Words an answer adds that say nothing of their own.
+_FILLER = frozenset({"相关", "方面", "主要", "提到", "提及", "指出", "表示", "报告", "资料", "文件", "显示", "根据", "其中",
+                     "包括", "以及", "进行", "开展", "工作", "情况", "问题", "答案", "具体", "一是", "二是", "三是"})
+# An answer sentence may paraphrase this many of its words when it has at least MIN_WORDS_FOR_SLACK.
+WORD_SLACK = 1
+MIN_WORDS_FOR_SLACK = 4
+
+
+def _content_words(text: str) -> tuple[str, ...]:
+    """The words of an answer sentence a backing sentence must hold: two or more characters, not
+    figures or years, not filler."""
+    return tuple(dict.fromkeys(word for word in ReportAnalyser().words(text)
+                               if len(word) >= 2 and not NUMBER.fullmatch(word) and word not in _FILLER
+                               and not YEAR_MENTION.fullmatch(word)))
+
+
+def _says(sentence: str, words: tuple[str, ...]) -> bool:
+    """Whether a passage sentence holds the answer's words (all but ``WORD_SLACK`` of them when there are
+    ``MIN_WORDS_FOR_SLACK`` or more)."""
+    missing = sum(word not in sentence for word in words)
+    return missing <= (WORD_SLACK if len(words) >= MIN_WORDS_FOR_SLACK else 0)
 
 
 def _bigrams(text: str) -> set[str]:

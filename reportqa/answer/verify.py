@@ -40,11 +40,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from reportqa.answer.asked import fills, slot
 from reportqa.answer.citations import answer_sentences, renumbered, strip_citations
 from reportqa.answer.evidence import Evidence
 from reportqa.answer.prompts import REFUSAL
 from reportqa.records import Hit
-from reportqa.search.question import FIGURE, Understanding
+from reportqa.search.question import COMPARISON, FIGURE, Understanding
 from reportqa.text import NAMED_YEAR, SENTENCE_END, YEAR, compact, figures, match_form
 
 # 「根据资料，」 leading a sentence says nothing.
@@ -89,6 +90,7 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
     kept: list[tuple[str, list[int]]] = []
     dropped: list[tuple[str, str]] = []
     reattributed = 0
+    answering = False
     for sentence in answer_sentences(answer):
         body, cited = strip_citations(sentence, len(passages))
         body = _without_loop(_PREAMBLE.sub("", body))
@@ -100,6 +102,14 @@ def verify(answer: str, passages: Sequence[Hit], understanding: Understanding) -
             continue
         reattributed += chosen != cited
         kept.append((body, chosen))
+        answering |= check.answers(body)
+    if kept and check.evidence.wants_measure and not answering:
+        why = "no figure of the measure asked (indicator, period, amount or rate)" if check.figured else "no figure"
+        dropped += [(body, why) for body, _ in kept]
+        kept = []
+    if kept and not check.names_what_is_asked([body for body, _ in kept]):
+        dropped += [(body, f"names no {check.slot} the question asks for") for body, _ in kept]
+        kept = []
     if not kept:
         return Checked(REFUSAL, True, (), tuple(dropped), reattributed)
     text, order = renumbered(kept)
@@ -114,6 +124,23 @@ class _SentenceCheck:
         self.asked = set(figures(understanding.question))
         self.asked_names = match_form(understanding.question)
         self.evidence = Evidence(passages, understanding)
+        self.figured = False  # a kept sentence has a figure of its own
+        self.slot = slot(understanding.question, understanding.asks_place) if understanding.kind != COMPARISON else None
+
+    def names_what_is_asked(self, bodies: list[str]) -> bool:
+        """Whether the answer names the date, place, organisation or name the question asks for, if it
+        asks for one (「哪一天开工」 is not answered by 「2020年开工建设」 alone… unless that is new)."""
+        if self.slot is None:
+            return True
+        names = self.understanding.place_names
+        return any(fills(self.slot, body, self.understanding.question,
+                         lambda text: tuple(mention.name for mention in names.find(text))) for body in bodies)
+
+    def answers(self, body: str) -> bool:
+        """Whether a kept sentence holds a figure that answers the question (see ``Evidence.about_asked``)."""
+        needed = [number for number in figures(body) if number not in self.asked]
+        self.figured |= bool(needed)
+        return self.evidence.about_asked(body, needed)[1]
 
     def backing(self, body: str, cited: list[int]) -> tuple[str, list[int], str]:
         """The sentence as it may be shown, the 0-based passages it then cites, and why it is dropped
@@ -128,6 +155,8 @@ class _SentenceCheck:
             if closest is None:
                 return body, [], "no figure and no passage close to its wording"
             return body, [closest], ""
+        if needed and self.evidence.wants_measure and not self.evidence.about_asked(body, needed)[0]:
+            return body, [], "figures of another indicator than asked: " + "、".join(needed)
         chosen, missing = self.evidence.support(body, needed, names, cited)
         lead = _LEADING_YEAR.match(body)
         if missing and lead and missing == [lead.group(1)] and len(needed) + len(names) > 1:

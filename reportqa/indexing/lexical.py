@@ -66,6 +66,22 @@ class ReportAnalyser:
         tokens = (token.strip().lower() for token in self._jieba.cut_for_search(search_form(text)))
         return [token for token in tokens if token and _is_word(token) and token not in self._stopwords]
 
+    def words(self, text: str) -> list[str]:
+        """The words of ``text`` (jieba's precise cut, no parts of compounds), stop words left out."""
+        tokens = (token.strip().lower() for token in self._jieba.cut(search_form(text)))
+        return [token for token in tokens if token and _is_word(token) and token not in self._stopwords]
+
+    def nouns(self, text: str) -> list[str]:
+        """The common nouns of ``text`` (jieba's part-of-speech tags; names of places and people left out)."""
+        tagger = _tagger(self._user_words, self._place_words)
+        return [pair.word.lower() for pair in tagger.cut(search_form(text))
+                if pair.flag in ("n", "nz", "nt", "vn", "an", "eng", "ng") and pair.word not in self._stopwords]
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is in the dictionary (a word jieba pieced together from unknown characters,
+        often a name such as 升翕光电, is not)."""
+        return self._jieba.FREQ.get(word, 0) > 0
+
     @property
     def _jieba(self) -> Any:
         return _jieba_tokenizer(self._user_words, self._place_words)
@@ -85,6 +101,15 @@ def _jieba_tokenizer(user_words: tuple[str, ...], place_names: tuple[str, ...]) 
     for word in place_names:  # kept whole, never made rarer than jieba has it (和平 stays 7998)
         tokenizer.add_word(word, max(PLACE_WORD_FREQUENCY, tokenizer.FREQ.get(word) or 0), "ns")
     return tokenizer
+
+
+@functools.lru_cache(maxsize=2)
+def _tagger(user_words: tuple[str, ...], place_names: tuple[str, ...]) -> Any:
+    """A part-of-speech tagger over its own copy of the tokenizer (tagging must not change how passages
+    and questions are cut for search)."""
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_jieba_tokenizer.__wrapped__(user_words, place_names))
 
 
 class LexicalIndex:

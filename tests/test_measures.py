@@ -1,0 +1,90 @@
+"""The verifier shows a figure only when it measures what was asked: passages where the right figure's
+neighbour is another indicator, period, year or kind of quantity."""
+
+import pytest
+from fakes import make_hit
+from fakes import shanghai_understand as understand
+
+from reportqa.answer.measures import measured
+from reportqa.answer.verify import verify
+from reportqa.text import compact
+
+MINHANG_REVIEW = make_hit("二三产业协同发展格局逐渐稳定，地区生产总值年均增长6.7%左右，区级一般公共预算收入从214亿元"
+                          "增长到近300亿元，年均增长6.8%。一季度，地区生产总值和区级一般公共预算收入出现8.5%和10.8%的"
+                          "大幅下降。", district="闵行区", n=0)
+MINHANG_2020 = make_hit("全年实现地区生产总值2565亿元，可比增长1.4%，区级一般公共预算收入完成298亿。", district="闵行区", n=1)
+
+
+def checked(answer, passages, question):
+    return verify(answer, passages, understand(question))
+
+
+def test_another_indicators_figure_in_the_same_sentence_does_not_back_the_asked_one():
+    question = "闵行区2020年地区生产总值是多少？"
+    assert checked("闵行区2020年地区生产总值为300亿元[1]。", [MINHANG_REVIEW], question).refused
+    assert checked("闵行区2020年地区生产总值为298亿元[1]。", [MINHANG_2020], question).refused
+    right = checked("闵行区2020年地区生产总值为2565亿元[1]。", [MINHANG_REVIEW, MINHANG_2020], question)
+    assert not right.refused and right.cited == (MINHANG_2020,)
+
+
+def test_a_sentence_of_other_indicators_only_is_dropped_even_when_copied_from_the_passage():
+    answer = "区级一般公共预算收入从214亿元增长到近300亿元[1]。全年实现地区生产总值2565亿元[2]。"
+    result = checked(answer, [MINHANG_REVIEW, MINHANG_2020], "闵行区2020年地区生产总值是多少？")
+    assert result.text == "全年实现地区生产总值2565亿元[1]。"
+
+
+@pytest.mark.parametrize("answer", [
+    "地区生产总值年均增长6.7%左右[1]。",  # five years' average
+    "地区生产总值下降8.5%[1]。",  # the first quarter
+    "地区生产总值下降10.8%[1]。",  # the first quarter, and the other item of a paired list
+])
+def test_a_figure_of_another_period_or_paired_item_does_not_answer_a_years_growth(answer):
+    assert checked(answer, [MINHANG_REVIEW], "闵行区2020年地区生产总值增长了多少？").refused
+
+
+def test_a_figure_that_says_its_period_answers_a_question_asking_that_period():
+    result = checked("一季度，地区生产总值下降8.5%[1]。", [MINHANG_REVIEW], "闵行区2020年一季度地区生产总值下降了多少？")
+    assert not result.refused
+
+
+def test_a_paired_list_ties_each_figure_to_its_own_indicator():
+    assert [(m.figure, m.indicator) for m in measured(compact("地区生产总值和区级一般公共预算收入出现8.5%和10.8%的下降"))] \
+        == [("8.5", "地区生产总值"), ("10.8", "一般公共预算收入")]
+
+
+def test_a_paired_list_ties_each_figure_to_its_own_year():
+    passage = make_hit("2021年和2022年春节档票房分别为78.43亿元和60.40亿元。", period=None, n=2)
+    question = "2022年春节档票房是多少？"
+    assert checked("2022年春节档票房为78.43亿元[1]。", [passage], question).refused
+    assert not checked("2022年春节档票房为60.40亿元[1]。", [passage], question).refused
+
+
+def test_a_year_mentioned_in_passing_does_not_take_the_figure():
+    passage = make_hit("与2021年一样，2022年春节档票房为60.40亿元。", period=None, n=3)
+    assert not checked("2022年春节档票房为60.40亿元[1]。", [passage], "2022年春节档票房是多少？").refused
+
+
+def test_a_target_does_not_answer_what_happened():
+    passage = make_hit("力争地区生产总值增长6%左右，实际增长1.4%。", n=4)
+    question = "嘉定2020年地区生产总值实际增长了多少？"
+    assert checked("地区生产总值增长6%[1]。", [passage], question).refused
+    assert not checked("地区生产总值增长1.4%[1]。", [passage], question).refused
+
+
+def test_a_count_of_another_thing_does_not_back_the_thing_asked():
+    passage = make_hit("新增充电桩1000个，新增养老床位500张。", n=5)
+    question = "嘉定2020年新增了多少张养老床位？"
+    assert checked("新增养老床位1000张[1]。", [passage], question).refused
+    assert not checked("新增养老床位500张[1]。", [passage], question).refused
+
+
+def test_a_name_sentence_needs_a_passage_sentence_saying_the_same_thing():
+    passage = make_hit("美国总统拜登对安倍晋三遇袭身亡表示震惊。山上彻也在奈良枪击了安倍晋三。", district="嘉定区", n=6)
+    question = "谁枪击了安倍晋三？"
+    assert checked("拜登枪击了安倍晋三[1]。", [passage], question).refused
+    assert not checked("山上彻也枪击了安倍晋三[1]。", [passage], question).refused
+
+
+def test_an_abbreviation_is_the_indicator_it_stands_for():
+    assert not checked("闵行区2020年GDP为2565亿元[1]。", [MINHANG_2020], "闵行区2020年地区生产总值是多少？").refused
+    assert checked("闵行区2020年财政收入为2565亿元[1]。", [MINHANG_2020], "闵行区2020年财政收入是多少？").refused
