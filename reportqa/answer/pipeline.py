@@ -26,9 +26,18 @@ from reportqa.search.question import BOTH, COMPARISON, Understanding, understand
 from reportqa.search.retrieval import Retriever
 from reportqa.text import YEAR_MENTION
 
-# A follow-up leans on the previous question: short, or 「那…呢」-shaped.
+# A follow-up leans on the previous question: 「那…呢」-shaped, or (after a question) short.
 _FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
 _FOLLOW_UP_MAX_CHARS = 14
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether the question is shaped like a follow-up (「那松江呢？」, 「还有青浦」, 「2021年呢？」).
+
+    A short question is also read as a follow-up, but only after another question
+    (``rewrite_follow_up``): asked first, it stands alone.
+    """
+    return _FOLLOW_UP.search(question.strip()) is not None
 
 
 def rewrite_follow_up(question: str, history: Sequence[str], names: PlaceNames | None = None) -> str | None:
@@ -40,7 +49,7 @@ def rewrite_follow_up(question: str, history: Sequence[str], names: PlaceNames |
     ``rewritten_question`` of earlier answers where there was one). ``names`` are the places to read
     (those of the index searched); 「那广东呢？」 after a 江苏省 question becomes a 广东省 one.
     """
-    if not history or not (_FOLLOW_UP.search(question.strip()) or len(question.strip()) <= _FOLLOW_UP_MAX_CHARS):
+    if not history or not (is_follow_up(question) or len(question.strip()) <= _FOLLOW_UP_MAX_CHARS):
         return None
     asked, before = understand(question, names=names), understand(history[-1], names=names)
     asked_places, before_places = asked.places or asked.missing, before.places or before.missing

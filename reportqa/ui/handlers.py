@@ -16,7 +16,7 @@ from contextlib import closing
 from typing import Any
 
 from reportqa.answer.generation import GeneratorChoice, make_generator
-from reportqa.answer.pipeline import Answerer
+from reportqa.answer.pipeline import Answerer, is_follow_up
 from reportqa.records import Answer
 from reportqa.search.hybrid import SearchFilters
 from reportqa.search.retrieval import Retriever
@@ -143,50 +143,63 @@ def make_chat(answerer: Answerer, generators: GeneratorPool):
     def chat(question: str, turns: list[Turn], generator: str, place: str, year: str,
              doc_type: str) -> Iterator[ChatUpdate]:
         question = question.strip()
-        done = [html for _, _, html in turns]
         if not question:
-            yield render.conversation_html(done), turns, "", ""
-        elif not turns and wording.looks_like_follow_up(question):
+            yield render.conversation_html(_shown(turns)), turns, "", ""
+        elif not turns and is_follow_up(question):
             hint = render.turn_html(question, render.notice_html(wording.follow_up_hint(question)))
-            yield render.conversation_html([*done, hint]), turns, "", ""
+            yield render.conversation_html([hint]), turns, "", ""
         else:
-            yield from answering(question, turns, generator, search_filters(place, year, doc_type))
-
-    def answering(question: str, turns: list[Turn], generator: str, filters: SearchFilters) -> Iterator[ChatUpdate]:
-        done = [html for _, _, html in turns]
-
-        def showing(reply: str, pending: str = question) -> ChatUpdate:
-            return render.conversation_html([*done, render.turn_html(question, reply)]), turns, "", pending
-
-        def ask(on_token: Callable[[str], None]) -> Answer:
-            with one_at_a_time:
-                choice = generators.get(generator)
-                note = wording.fallback_note(generator, choice.generator.name)
-                return answerer.ask(question, choice.generator, [asked for _, asked, _ in turns], filters, on_token,
-                                    note)
-
-        yield showing(render.draft_html(""))
-        try:
-            with closing(stream_answer(ask)) as updates:
-                for update in updates:
-                    if not isinstance(update, Answer):
-                        yield showing(render.draft_html(update))
-                        continue
-                    notices = answer_notices(answerer.retriever, update, filters)
-                    reply = render.answered_turn_html(question, update, len(turns) + 1, notices)
-                    kept = (question, update.rewritten_question or question, reply)
-                    yield render.conversation_html([*done, reply]), [*turns, kept], "", ""
-        except Exception as error:  # noqa: BLE001 — the page is the edge: say why there is no answer
-            message = wording.error_message(error, generator, generators.settings)
-            yield showing(render.error_html(message, str(error)), pending="")
+            filters = search_filters(place, year, doc_type)
+            yield from _answering(answerer, generators, one_at_a_time, question, turns, generator, filters)
 
     return chat
+
+
+def _shown(turns: Sequence[Turn]) -> list[str]:
+    """The finished turns' HTML."""
+    return [html for _, _, html in turns]
+
+
+def _answering(answerer: Answerer, generators: GeneratorPool, one_at_a_time: threading.Lock, question: str,
+               turns: list[Turn], generator: str, filters: SearchFilters) -> Iterator[ChatUpdate]:
+    """The chat's updates while ``question`` is answered by the generator called ``generator``: the
+    draft as it grows, then the verified answer (kept as a turn), or why there is no answer."""
+    done = _shown(turns)
+
+    def showing(reply: str, pending: str = question) -> ChatUpdate:
+        return render.conversation_html([*done, render.turn_html(question, reply)]), turns, "", pending
+
+    def ask(on_token: Callable[[str], None]) -> Answer:
+        with one_at_a_time:
+            choice = generators.get(generator)
+            note = wording.fallback_note(generator, choice.generator.name)
+            return answerer.ask(question, choice.generator, [asked for _, asked, _ in turns], filters, on_token,
+                                note)
+
+    yield showing(render.draft_html(""))
+    try:
+        with closing(stream_answer(ask)) as updates:
+            for update in updates:
+                if isinstance(update, Answer):
+                    yield _answered(question, turns, update, answer_notices(answerer.retriever, update, filters))
+                else:
+                    yield showing(render.draft_html(update))
+    except Exception as error:  # noqa: BLE001 — the page is the edge: say why there is no answer
+        message = wording.error_message(error, generator, generators.settings)
+        yield showing(render.error_html(message, str(error)), pending="")
+
+
+def _answered(question: str, turns: list[Turn], answer: Answer, notices: list[str]) -> ChatUpdate:
+    """The conversation with ``answer`` (and what the filters did) as its last turn, kept with the others."""
+    reply = render.answered_turn_html(question, answer, len(turns) + 1, notices)
+    kept = (question, answer.rewritten_question or question, reply)
+    return render.conversation_html([*_shown(turns), reply]), [*turns, kept], "", ""
 
 
 def stopped(turns: Sequence[Turn], pending: str) -> tuple[str, str]:
     """The conversation when 停止 is pressed: the question being answered marked 已停止 (nothing is kept
     of its answer), and no question pending."""
-    done = [html for _, _, html in turns]
+    done = _shown(turns)
     if pending:
         done.append(render.turn_html(pending, render.notice_html(STOPPED)))
     return render.conversation_html(done), ""
