@@ -40,6 +40,8 @@ SMALL_REPORT = """2021年上海市示例区人民政府工作报告
 
 加快建设汽车产业集群。
 """
+# A section heading of SMALL_REPORT as written (the index keeps its match form 「(一)…,」).
+SECTION_AS_WRITTEN = "（一）坚持人民至上，始终绷紧疫情防控之弦"
 
 
 @pytest.fixture
@@ -119,6 +121,26 @@ def shared_small_index(tmp_path_factory) -> Path:
     (folder / "reports" / "jiading.txt").write_text(SMALL_REPORT, encoding="utf-8")
     (folder / "reports" / "songjiang.txt").write_text(OTHER_REPORT, encoding="utf-8")
     return build_index(folder / "reports", folder / "index")
+
+
+@pytest.fixture(scope="session")
+def hostile_index(tmp_path_factory) -> Path:
+    """The small report with markup in a passage: a script and an image tag inside its 养老床位 sentence."""
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "reports").mkdir()
+    hostile = SMALL_REPORT.replace("新增养老床位774张。", "新增养老床位774张<script>alert('x')</script><img src=x onerror=1>。")
+    (folder / "reports" / "hostile.txt").write_text(hostile, encoding="utf-8")
+    return build_index(folder / "reports", folder / "index")
+
+
+def open_index(index: Path):
+    """The ``SearchIndex`` at ``index`` with the fake embedder it was built with, default settings otherwise."""
+    from fakes import BigramEmbedder
+
+    from reportqa.search.hybrid import SearchIndex
+    from reportqa.settings import Settings
+
+    return SearchIndex.open(Settings.from_env(index_dir=str(index)), BigramEmbedder())
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def test_year_comes_from_content_not_a_wrong_title():
     assert (facts.district, facts.year, facts.doc_type) == ("杨浦区", 2012, REPORT)
     assert facts.title == "2012年杨浦区政府工作报告"
     assert facts.source_title == "2021年杨浦区政府工作报告"
-    assert facts.notes == ("title says 2021, content says 2012",)
+    assert facts.notes == ("标题写的是2021年，正文是2012年",)
 
 
 def test_report_with_a_title_line():

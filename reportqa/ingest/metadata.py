@@ -183,7 +183,7 @@ def _names_plan(text: str, title: str | None) -> bool:
 
 
 def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> tuple[int | None, str | None]:
-    """The report's year, and a note when the title disagrees with the content.
+    """The report's year, and a note when the title disagrees with the content (「标题写的是2021年，正文是2012年」).
 
     The content speaks first (headings, then the congress line's date, then a plan's name); a title
     naming several years (「2024年预算执行情况和2025年预算草案」) agrees with any of them and, alone,
@@ -204,7 +204,7 @@ def _year(text: str, headings: list[str], title: str | None, doc_type: str) -> t
         return (max(title_years) if title_years else None), None
     year = Counter(candidates).most_common(1)[0][0]
     if title_years and year not in title_years:
-        return year, f"title says {max(title_years)}, content says {year}"
+        return year, f"标题写的是{max(title_years)}年，正文是{year}年"
     return year, None
 
 

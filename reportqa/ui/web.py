@@ -25,7 +25,7 @@ from reportqa.settings import Settings
 from reportqa.ui import render
 from reportqa.ui.handlers import GeneratorPool, make_chat, make_search, stopped
 from reportqa.ui.style import EXPORT_JS, PAGE_JS, STYLE
-from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS, library_note
+from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS
 
 LIBRARY_COLUMNS = ["标题", "地区", "级别", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
 LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
@@ -39,7 +39,7 @@ CHAT_STORAGE_KEY = "reportqa-chat"
 def library_rows(index: SearchIndex) -> list[list]:
     return [[d["title"], d.get("place") or d["district"] or "", LEVEL_NAMES.get(d.get("place_level") or "", ""),
              d["year"] or "", d["doc_type"], d["n_chunks"], d["source_file"],
-             "、".join(d["also_in"]), "；".join(map(library_note, d["notes"]))] for d in index.manifest["documents"]]
+             "、".join(d["also_in"]), "；".join(d["notes"])] for d in index.manifest["documents"]]
 
 
 def filter_choices(index: SearchIndex) -> tuple[list, list[str], list[str]]:

@@ -6,12 +6,11 @@ reports); ``follow_up_hint`` answers a follow-up asked with nothing before it;
 ``filter_notices`` says when a 地区 or 报告年份 filter overrides what the
 question names and which filters left nothing; ``error_message`` explains a
 failed answer (a model that is not installed, an online model that cannot be
-reached) with the fix; ``library_note`` puts an ingest note into Chinese.
+reached) with the fix.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from reportqa.errors import InputError, ModelUnavailable
@@ -25,18 +24,9 @@ GENERATOR_LABELS = {"local": "本地模型", "openai": "在线模型", "extracti
 KIND_LABELS = {FIGURE: "数字", LIST: "列表", COMPARISON: "比较", FACT: "事实"}
 STANCE_LABELS = {ACTUAL: "实际", TARGET: "目标", BOTH: "目标与实际"}
 _OTHER_WRITERS = f"或在「回答方式」中改选「{GENERATOR_LABELS['extractive']}」"
-_TITLE_YEAR_NOTE = re.compile(r"title says (\d{4}), content says (\d{4})")
 # Questions answered from the bundled reports; the first is the full question a follow-up hint suggests.
 EXAMPLE_QUESTIONS = ["青浦2020年新增了多少张养老床位？", "2020年普陀和虹口谁的GDP体量更大？",
                      "松江对口帮扶、2020年提前脱贫的是哪几个县？"]
-# The 「那松江呢？」「还有青浦」 shape ``reportqa.answer.pipeline.rewrite_follow_up`` reads as a follow-up.
-# Its other rule, a short question, is left out: a short question asked first stands alone.
-_FOLLOW_UP = re.compile(r"^(?:那|那么|还有|再看看?|换成)|呢[？?]?$")
-
-
-def looks_like_follow_up(question: str) -> bool:
-    """Whether the question leans on an earlier one: 「那松江呢？」, 「还有青浦」."""
-    return _FOLLOW_UP.search(question.strip()) is not None
 
 
 def follow_up_hint(question: str) -> str:
@@ -128,8 +118,3 @@ def _online_error_message(error: Exception, settings: Settings) -> str | None:
     if isinstance(error, openai.APIStatusError):
         return f"在线模型出错（HTTP {error.status_code}）：稍后再试，{instead}。"
     return None
-
-
-def library_note(note: str) -> str:
-    """An ingest note about a document in Chinese (the year note is written in English by ingest)."""
-    return _TITLE_YEAR_NOTE.sub(r"标题写的是\1年，正文是\2年", note)
