@@ -85,17 +85,20 @@ class Asked:
         amount_asked = (self.indicators and not self.rate or self.word) and not rates
         if (amount_asked and measure.rate) or (self.rate_only and not rates and not measure.rate):
             return False
-        if self.word and measure.word and measure.word != self.word and "个" not in (self.word, measure.word):
-            return False  # 「多少辆」 is not answered by 150家 or 261公里 (个 counts anything)
+        if self.word and (not measure.word or _counter_class(measure.word) != _counter_class(self.word)):
+            return False  # 「多少辆」 is not answered by 150家, 261公里 or a bare 2020
         if self.stock is not None and measure.stock is not None and self.stock != measure.stock:
             return False
-        return not (self.thing and measure.counts and not names_thing(measure.counts, self.thing))
+        if measure.counts:  # 「805名长期失业青年」 counts what it names, nothing else
+            return names_thing(measure.counts, self.thing)
+        return speaks_of(measure.context, self.thing)
 
 
 # 「多少个就业岗位」「几个自由贸易试验区」: the thing counted after the question word; 「总投资有多大规模」: before it.
 _MEASURE_WORDS = r"[个家张所项条户名位套台辆处栋幢座块批件种类次人]|万|亿|平方米|公里|千米|米|吨|元"
 _QUESTION_WORD = re.compile(r"多少|几|多大|多高|多长|多重|多快")
 MIN_THING_SHARE = 1 / 2
+MIN_PAIR_SHARE = 1 / 3
 # Words a question wraps its thing in that a passage need not repeat.
 _NOT_THING = frozenset({"规模", "数量", "总数", "金额", "总额", "数字", "一共", "总共", "新增", "实际", "完成", "建成",
                         "全年", "当年", "今年", "去年", "达到", "共有", "拥有", "计划", "目标", "分别", "各自", "大约",
@@ -123,21 +126,46 @@ def _thing_words(phrase: str) -> tuple[str, ...]:
                  if len(word) >= 2 and word not in _NOT_THING and not NUMBER.fullmatch(word))
 
 
+# Measure words that count the same kind of thing (幅 and 块 of land); 个 counts anything.
+_COUNTERS = ("人名位", "家户", "辆台艘架", "张块幅座条所项件套处栋幢批部只头个")
+
+
+def _counter_class(word: str) -> str:
+    return next((group for group in _COUNTERS if word in group), word)
+
+
+def speaks_of(text: str, thing: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds half of the characters of ``thing`` (「经费」 for 「费用」): a looser test, for
+    the words before a figure, which a question paraphrases."""
+    characters = set("".join(thing))
+    return len(characters & set(text.lower())) >= MIN_THING_SHARE * len(characters)
+
+
 def names_thing(text: str, thing: tuple[str, ...]) -> bool:
-    """Whether ``text`` holds at least half of the characters of ``thing`` (「就业岗位」 for 「工作岗位」,
-    「上市企业」 for 「上市公司」; not 「跨境电商试验区」 for 「自由贸易试验区」 without 贸 and 易)."""
-    wanted = set("".join(thing))
-    return not wanted or len(wanted & set(text.lower())) >= max(2, MIN_THING_SHARE * len(wanted))
+    """Whether ``text`` speaks of ``thing``: it holds a third of its character pairs and half of its
+    characters, at least two (「就业岗位」 for 「工作岗位」, 「上市企业」 for 「上市公司」; not 「跨境电子商务综合
+    试验区」 for 「自由贸易试验区」, nor 「投资引导基金」 for 「资金」)."""
+    if not thing:
+        return True
+    text = text.lower()
+    pairs = {word[i:i + 2] for word in thing for i in range(len(word) - 1)}
+    characters = set("".join(thing))
+    return (sum(pair in text for pair in pairs) >= MIN_PAIR_SHARE * len(pairs)
+            and len(characters & set(text)) >= max(2, MIN_THING_SHARE * len(characters)))
 
 
-DATE, PLACE, PERSON, ORGANISATION, NAME = "date", "place", "person", "organisation", "name"
+DATE, PLACE, PERSON, ORGANISATION, NAME, ITEMS = "date", "place", "person", "organisation", "name", "items"
 _ASKS_DATE = re.compile(r"哪一?天|哪日|几月几[日号]|几号|哪个月|什么时候|何时|具体日期|什么日子|哪年哪月")
 _ASKS_ORGANISATION = re.compile(r"哪家|哪个(?:企业|公司|单位|机构|部门|银行|医院|学校|大学)")
+# 「分别是哪几个」「有哪些」: several things, named one after another.
+_ASKS_ITEMS = re.compile(r"哪几|哪些|分别是什么|分别是哪|包括哪|都有什么|有什么")
+_ENUMERATION = re.compile(r"[、；;]|一是|其一|第一|[”」》][和及与][“「《]|[^\s，,。]{2,}[和及与][^\s，,。]{2,}")
 _ASKS_PERSON = re.compile(r"谁(?![的更多高低大小快慢])")
 _ASKS_NAME = re.compile(r"叫什么|什么名字|名称是什么|名字是什么|什么型号|哪项|哪一项|哪个项目|什么品牌|什么称号")
 _TIME = re.compile(rf"{YEAR}\s*年|\d{{1,2}}\s*月|\d{{1,2}}\s*[日号]|年底|年初|年内|年末|上半年|下半年|月底|月初")
 # Nouns a question asks with (哪家企业, 叫什么名字), which say what kind of answer it wants, not its subject.
 _CATEGORY_WORDS = frozenset({"企业", "公司", "单位", "机构", "名字", "名称", "型号", "品牌", "项目", "成果"})
+_BARE_ORGANISATION = re.compile(r"公司|集团|银行|大学|学院|研究院|研究所|医院|协会|学会|委员会|基金会|实验室|工厂|控股")
 _FUNCTION_CHARACTERS = frozenset("的了和与及等是在为获将把被从向对由于以而并或也都又再就还各每个年月日第")
 _QUOTED_NAME = re.compile(r"[“「『《\"]([^”」』》\"]{1,30})[”」』》\"]")
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9\-·]*\d[A-Za-z0-9\-]*|\d+[A-Za-z][A-Za-z0-9\-]*")
@@ -146,8 +174,8 @@ _ORGANISATION_END = re.compile(r"(?:公司|集团|企业|银行|大学|学院|�
 
 
 def slot(question: str, asks_place: bool) -> str | None:
-    """What a question wants named besides figures: a date, a place, a person, an organisation or a name;
-    None when it wants none of these (a figure, a fact, a comparison)."""
+    """What a question wants named besides figures: a date, a place, a person, an organisation, a name or
+    several items; None when it wants none of these (a figure, a fact, a comparison)."""
     if _ASKS_DATE.search(question):
         return DATE
     if asks_place:
@@ -158,6 +186,8 @@ def slot(question: str, asks_place: bool) -> str | None:
         return PERSON
     if _ASKS_NAME.search(question):
         return NAME
+    if _ASKS_ITEMS.search(question):
+        return ITEMS
     return None
 
 
@@ -168,6 +198,8 @@ def fills(wanted: str, sentence: str, question: str, places: Callable[[str], tup
         places: the places a text names.
     """
     text, asked = match_form(sentence), match_form(question)
+    if wanted == ITEMS:
+        return bool(_ENUMERATION.search(text))
     if wanted == DATE:
         return any(time.group() not in asked for time in _TIME.finditer(text))
     if wanted == PLACE:
@@ -177,7 +209,7 @@ def fills(wanted: str, sentence: str, question: str, places: Callable[[str], tup
     # 邮轮成功建造」 does not name the liner.
     subject = [word for word in _thing_words(asked) if word not in _CATEGORY_WORDS]
     codes = [code for clause in re.split(r"[,，;；:：]", text) for code in _CODE.findall(clause)
-             if code not in asked and any(word in clause.lower() for word in subject)]
+             if code not in asked and all(word in clause.lower() for word in subject)]
     names = _name_like(_QUOTED_NAME.sub("，", text), asked)
     if wanted == ORGANISATION:
         return bool(names)
@@ -187,21 +219,23 @@ def fills(wanted: str, sentence: str, question: str, places: Callable[[str], tup
 
 
 def _name_like(text: str, asked: str) -> list[str]:
-    """Words of ``text`` that look like the name of an organisation and are not in the question: one
-    ending like one (施特劳斯公司, not 公司 alone), or one the dictionary does not know (乐韵, 升翕 pieced
-    together from single characters)."""
+    """Names of organisations in ``text`` that the question does not hold: a word ending like one
+    (华为技术有限公司), a word before a bare 公司/集团/… (施特劳斯 公司), or characters the dictionary does
+    not know before any such ending (升 翕 光电)."""
     analyser = ReportAnalyser()
     found: list[str] = []
-    run = ""
-    for word in [*analyser.words(text), "。"]:
+    before, run = "", ""
+    for word in analyser.words(text):
+        suffix = _ORGANISATION_END.search(word)
         if len(word) == 1 and "\u4e00" <= word <= "\u9fff" and word not in _FUNCTION_CHARACTERS:
             run += word
             continue
-        if len(run) >= 2 and not analyser.knows(run):
-            found.append(run)
-        run = ""
-        suffix = _ORGANISATION_END.search(word)
-        if (len(word) >= 2 and not NUMBER.search(word) and word not in asked.lower()
-                and (not analyser.knows(word) or (suffix and suffix.start() > 0))):
+        if suffix and suffix.start() == 0:
+            if len(run) >= 2 and not analyser.knows(run):
+                found.append(run + word)
+            elif not run and len(before) >= 2 and not NUMBER.search(before) and _BARE_ORGANISATION.fullmatch(word):
+                found.append(before + word)
+        elif suffix and not NUMBER.search(word):
             found.append(word)
-    return [name for name in found if name not in asked]
+        before, run = word, ""
+    return [name for name in found if name.lower() not in asked.lower()]

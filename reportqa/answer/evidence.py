@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from reportqa.answer.asked import Asked, names_thing
+from reportqa.answer.asked import Asked
 from reportqa.answer.measures import Measure, backs, measured
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.records import Hit
@@ -36,6 +36,7 @@ _COUNTED = re.compile(rf"({NUMBER.pattern})(?:万|亿)?(?:多|余)?(?:家|个|�
 _COUNTED_END = re.compile(r"[的和与及、在是为]")
 MIN_COUNTED_SHARE = 1 / 3
 _RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
+_TARGET_WORDS = re.compile(r"目标|预期|力争")
 
 # A figure a passage holds: what it measures, and the characters of its sentence.
 Occurrence = tuple[Measure, frozenset[str]]
@@ -59,6 +60,7 @@ def _occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence
     period = passage.period or ""
     several = _RELATIVE_PERIODS.get(period, 0) < 0
     plans_own_year = bool(passage.year) and period == str(passage.year)
+    reviews = several or (bool(passage.year) and period.isdigit() and int(period) < (passage.year or 0))
     found: list[Occurrence] = []
     for sentence in sentences(compact(f"{passage.title}。{passage.text}"), keep_ends=False):
         for measure in measured(sentence, unnamed=unnamed):
@@ -66,19 +68,22 @@ def _occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence
                 measure = replace(measure, span=True)
             if plans_own_year and not measure.label:
                 measure = replace(measure, target=True)
+            if reviews and not measure.label:
+                measure = replace(measure, outcome=True)
             found.append((measure, frozenset(sentence)))
     return found
 
 
 def _holds(occurrences: list[Occurrence], wanted: Measure, years: frozenset[int], actual: bool,
-           thing: str = "") -> bool:
+           thing: str = "", target: bool = False) -> bool:
     """Whether a passage backs an answer's figure: the same number and unit kind (a bare figure matches
     any), tied to the asked years, of the same measure (``measures.backs``), counting ``thing`` if given:
     its sentence shares enough of the thing's characters (「新增6家跨国公司地区总部」 does not count
     高新技术企业)."""
     counted = set(thing)
     return any(held.figure == wanted.figure and (not wanted.kind or not held.kind or held.kind == wanted.kind)
-               and (not years or not held.years or held.years & years) and backs(held, wanted, actual, bool(years))
+               and (not years or not held.years or held.years & years)
+               and backs(held, wanted, actual, bool(years), target)
                and len(counted & characters) >= MIN_COUNTED_SHARE * len(counted)
                for held, characters in occurrences)
 
@@ -104,7 +109,9 @@ class Evidence:
         self.acceptable = [agrees(passage, understanding) for passage in passages]
         self.asked = Asked.read(understanding.question, understanding.stance == ACTUAL, self.names.without_names)
         self.actual = self.asked.actual
-        self.target_asked = understanding.stance == TARGET
+        # A figure question asking a target (目标, 预期) is not answered by a review of what happened.
+        self.target_asked = (understanding.stance == TARGET and understanding.kind == FIGURE
+                             and bool(_TARGET_WORDS.search(understanding.question)))
         # A question asking a figure wants a sentence with a figure of the measure it asks.
         self.wants_measure = understanding.kind in (FIGURE, COMPARISON)
         self.holdings = [_occurrences(passage, self.names.without_names) for passage in passages]
@@ -139,8 +146,7 @@ class Evidence:
         if not said:
             return True, False
         related = not self.asked.indicators or any(measure.indicator in self.asked.indicators for measure in said)
-        answers = any(self.asked.answered_by(measure) for measure in said)
-        return related, answers and names_thing(match_form(body), self.asked.thing)
+        return related, any(self.asked.answered_by(measure) for measure in said)
 
     def measures(self, body: str) -> dict[str, Measure]:
         """figure → what an answer sentence says it measures (its first mention); a sentence naming no
@@ -172,7 +178,7 @@ class Evidence:
         counted = _counted(body)
         holders = {number: [i for i in usable
                             if _holds(self.holdings[i], said_measures.get(number, Measure(number, "", None, label=True)),
-                                      self.years, self.actual, counted.get(number, ""))]
+                                      self.years, self.actual, counted.get(number, ""), self.target_asked)]
                    for number in needed}
         holders |= {f"“{name}”": [i for i in usable if name in self.texts[i]] for name in names}
         missing = [number for number, found in holders.items() if not found]

@@ -30,11 +30,13 @@ from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.records import Hit
 from reportqa.search.question import COMPARISON, FIGURE, Understanding
 from reportqa.settings import Settings
-from reportqa.text import SENTENCE_END, has_figure, match_form, sentences
+from reportqa.text import SENTENCE_END, figures, has_figure, match_form, sentences
 
 GENERATORS = ("local", "openai", "extractive")
 # An extracted sentence scores at least this share of the best one.
 EXTRACT_MIN_SHARE = 0.6
+# A "sentence" with more figures than this is a table's rows run together.
+EXTRACT_MAX_FIGURES = 12
 
 
 class Generator(Protocol):
@@ -119,6 +121,8 @@ class ExtractiveGenerator:
             yield f"{body}[{number}]。"
 
     def _score(self, sentence: str, terms: set[str], want_figure: bool) -> float:
+        if len(figures(sentence)) > EXTRACT_MAX_FIGURES:  # a table run together, not a sentence to show
+            return 0.0
         words = set(self._analyser(sentence))
         share = len(words & terms) / (len(terms) or 1)
         return share * (1.0 if not want_figure or has_figure(sentence) else 0.5)

@@ -7,9 +7,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+
+# An indicator named as the denominator of another: 「单位生产总值」「每万元GDP」.
+_PER = re.compile(r"(?:单位|每万?元?)$")
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,8 @@ class Indicators:
             for length in range(min(longest, len(lowered) - position), 1, -1):
                 name = self.names.get(lowered[position:position + length])
                 if name:
-                    found.append((position, position + length, name))
+                    if not _PER.search(lowered[:position]):  # 「单位生产总值能耗」: per unit of GDP, not GDP
+                        found.append((position, position + length, name))
                     position += length
                     break
             else:

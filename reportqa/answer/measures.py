@@ -96,6 +96,9 @@ class Measure:
         word: its unit or measure word (亿元, 家, 张), "" when none follows it.
         stock: True for a total held (达到, 总数, 累计), False for what was added (新增, 新建), None when
             its clause does not say.
+        context: what its sentence says of it: the thing it counts if one follows it, else the sentence
+            up to it.
+        outcome: it reports what happened (a passage reviewing a past year), so it is not a target.
     """
 
     figure: str
@@ -111,6 +114,8 @@ class Measure:
     counts: str = ""
     word: str = ""
     stock: bool | None = None
+    context: str = ""
+    outcome: bool = False
 
 
 def measured(sentence: str, subject: str | None = None, unnamed: Callable[[str], str] = str) -> list[Measure]:
@@ -171,8 +176,9 @@ class _Clause:
             rate=kind == "%" or bool(_RATE_AFTER.match(self.text, match.end())) or bool(_PERCENT_BEFORE.search(head)),
             span=bool(_SPAN.search(head)) or _last_period(before) == "span" or len(years) > 1,
             part_year=_last_period(before) == "part", target=_last_is_target(before), years=years,
-            counts=counts.group(2) if counts else "", word=unit or (counts.group(1) if counts else _word_after(self.text, match)),
-            stock=last_stock(head))
+            counts=counts.group(2) if counts else "",
+            word=unit or (counts.group(1) if counts else _word_after(self.text, match)),
+            stock=last_stock(head), context=counts.group(2) if counts else before)
 
 
 def _year_span(match: re.Match[str]) -> frozenset[int]:
@@ -270,15 +276,16 @@ def _paired_years(clause: str, numbers: list[re.Match[str]]) -> list[int] | None
     return [int(year.group(1)) for year in before]
 
 
-def backs(held: Measure, wanted: Measure, actual: bool, dated: bool = True) -> bool:
+def backs(held: Measure, wanted: Measure, actual: bool, dated: bool = True, target: bool = False) -> bool:
     """Whether a passage figure (``held``) backs an answer's figure (``wanted``) of the same number and unit
     kind: the same indicator when the answer names one (a passage clause about something else does not
     back it), and, for a question naming a year (``dated``), not over several years or part of a year
-    unless the answer says so; not a target for a question asking what happened (``actual``)."""
+    unless the answer says so; not a target for a question asking what happened (``actual``), nor an
+    outcome for one asking a target (``target``)."""
     if wanted.label:
         return True
     if wanted.indicator and held.indicator != wanted.indicator and (held.indicator or held.own_subject):
         return False
     if dated and ((held.span and not wanted.span) or (held.part_year and not wanted.part_year)):
         return False
-    return not (actual and held.target and not wanted.target)
+    return not (actual and held.target and not wanted.target) and not (target and held.outcome)
