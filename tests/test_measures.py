@@ -79,7 +79,8 @@ def test_a_count_of_another_thing_does_not_back_the_thing_asked():
 
 
 def test_a_name_sentence_needs_a_passage_sentence_saying_the_same_thing():
-    passage = make_hit("美国总统拜登对安倍晋三遇袭身亡表示震惊。山上彻也在奈良枪击了安倍晋三。", district="嘉定区", n=6)
+    passage = make_hit("美国总统拜登对安倍晋三遇袭身亡表示震惊。各国领导人纷纷致电慰问。山上彻也在奈良枪击了安倍晋三。",
+                       district="嘉定区", n=6)
     question = "谁枪击了安倍晋三？"
     assert checked("拜登枪击了安倍晋三[1]。", [passage], question).refused
     assert not checked("山上彻也枪击了安倍晋三[1]。", [passage], question).refused

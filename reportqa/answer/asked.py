@@ -22,11 +22,12 @@ from reportqa.text import NUMBER, YEAR, match_form
 
 # What a question asks of its figures: a rate (增速), a period shorter or longer than a year.
 _ASKS_RATE = re.compile(r"增长|增速|增幅|涨|降|提高|百分|比重|占比|比例|率|幅度|倍")
-_ASKS_RATE_ONLY = re.compile(r"增速|增幅|增长率|百分|比重|占比|比例|幅度|(?:增长|下降|涨|提高|降低)了?多少|几个百分点")
+_ASKS_RATE_ONLY = re.compile(r"增速|增幅|增长率|百分|比重|占比|比例|幅度|(?:增长|下降|涨|提高|降低)了?(?:多少|目标|预期)"
+                             r"|几个百分点")
 _COUNT_ASKED = re.compile(rf"(?:多少|几)({MEASURE_WORD})")
 # 「2021年末」「十三五末」「年底」: what stood at the end of a period, an outcome.
 _YEAR_END = re.compile(r"年末|年底|五”?末|\d年末")
-_ASKS_TARGET = re.compile(r"目标|计划|规划|预期|定了|定的|要求|力争")
+_ASKS_TARGET = re.compile(r"目标|计划|规划|预期|定了|定的|要求|力争|希望|打算|拟")
 _ASKS_PART_YEAR = re.compile(PART_YEAR)
 _ASKS_SPAN = re.compile(rf"年均|期间|时期|五年|累计|合计|总共|一共|十[一二三四五六七八九]五|以来|过去|今后|{YEAR}\s*[-—–至到]\s*{YEAR}")
 
@@ -62,9 +63,12 @@ class Asked:
     def read(cls, question: str, actual: bool, unnamed: Callable[[str], str] = str) -> Asked:
         named = indicators().named_in(question)
         counted = _COUNT_ASKED.search(question)
+        if len(_QUESTION_WORD.findall(question)) > 1:  # 「添了多少家？增长了多少？」: an amount and a rate
+            return cls(named, True, bool(_ASKS_PART_YEAR.search(question)), bool(_ASKS_SPAN.search(question)),
+                       (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question))
         return cls(named, bool(_ASKS_RATE.search(question)), bool(_ASKS_PART_YEAR.search(question)),
                    bool(_ASKS_SPAN.search(question)),
-                   actual or bool(_YEAR_END.search(question) and not _ASKS_TARGET.search(question)),
+                   (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question),
                    () if named else counted_thing(unnamed(question)), bool(_ASKS_RATE_ONLY.search(question)),
                    counted.group(1) if counted else "", last_stock(question))
 
@@ -95,7 +99,7 @@ class Asked:
 
 
 # 「多少个就业岗位」「几个自由贸易试验区」: the thing counted after the question word; 「总投资有多大规模」: before it.
-_MEASURE_WORDS = r"[个家张所项条户名位套台辆处栋幢座块批件种类次人]|万|亿|平方米|公里|千米|米|吨|元"
+_MEASURE_WORDS = rf"{MEASURE_WORD}|种|类|次|万|亿|平方米|公里|千米|米|元"
 _QUESTION_WORD = re.compile(r"多少|几|多大|多高|多长|多重|多快")
 MIN_THING_SHARE = 1 / 2
 MIN_PAIR_SHARE = 1 / 3
@@ -191,11 +195,13 @@ def slot(question: str, asks_place: bool) -> str | None:
     return None
 
 
-def fills(wanted: str, sentence: str, question: str, places: Callable[[str], tuple[str, ...]]) -> bool:
+def fills(wanted: str, sentence: str, question: str, places: Callable[[str], tuple[str, ...]],
+          quoted: frozenset[str] = frozenset()) -> bool:
     """Whether an answer sentence names a ``wanted`` thing (see ``slot``) that the question does not.
 
     Args:
         places: the places a text names.
+        quoted: the names the passages put in quotes (an answer may give 金山如画 without them).
     """
     text, asked = match_form(sentence), match_form(question)
     if wanted == ITEMS:
@@ -204,7 +210,7 @@ def fills(wanted: str, sentence: str, question: str, places: Callable[[str], tup
         return any(time.group() not in asked for time in _TIME.finditer(text))
     if wanted == PLACE:
         return any(place not in asked and place not in places(asked) for place in places(text))
-    quoted = [name for name in _QUOTED_NAME.findall(text) if name not in asked]
+    named = [name for name in _QUOTED_NAME.findall(text) if name not in asked]
     # A model code counts in a clause about the question's subject: 「国产大飞机C919投入商业运营，国产大型
     # 邮轮成功建造」 does not name the liner.
     subject = [word for word in _thing_words(asked) if word not in _CATEGORY_WORDS]
@@ -215,7 +221,7 @@ def fills(wanted: str, sentence: str, question: str, places: Callable[[str], tup
         return bool(names)
     if wanted == PERSON:  # names of people are too varied to tell: any word the question does not have
         return any(len(word) >= 2 and word not in asked.lower() for word in ReportAnalyser().words(text))
-    return bool(quoted or codes or names)
+    return bool(named or codes or names or any(name in text and name not in asked for name in quoted))
 
 
 def _name_like(text: str, asked: str) -> list[str]:

@@ -37,6 +37,7 @@ _COUNTED_END = re.compile(r"[的和与及、在是为]")
 MIN_COUNTED_SHARE = 1 / 3
 _RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
 _TARGET_WORDS = re.compile(r"目标|预期|力争")
+_QUOTED_NAME = re.compile(r"[“「『《\"]([^”」』》\"]{2,30})[”」』》\"]")
 
 # A figure a passage holds: what it measures, and the characters of its sentence.
 Occurrence = tuple[Measure, frozenset[str]]
@@ -107,7 +108,9 @@ class Evidence:
         self.names = understanding.place_names
         self.years = frozenset(understanding.years)
         self.acceptable = [agrees(passage, understanding) for passage in passages]
-        self.asked = Asked.read(understanding.question, understanding.stance == ACTUAL, self.names.without_names)
+        # A question naming a place by description asks of the rest (「…第一的那个区，收入是多少？」).
+        asked = understanding.bridge_rest or understanding.question
+        self.asked = Asked.read(asked, understanding.stance == ACTUAL, self.names.without_names)
         self.actual = self.asked.actual
         # A figure question asking a target (目标, 预期) is not answered by a review of what happened.
         self.target_asked = (understanding.stance == TARGET and understanding.kind == FIGURE
@@ -116,20 +119,25 @@ class Evidence:
         self.wants_measure = understanding.kind in (FIGURE, COMPARISON)
         self.holdings = [_occurrences(passage, self.names.without_names) for passage in passages]
         self.texts = [compact(passage.text) for passage in passages]
+        self.quoted = frozenset(name for index, text in enumerate(self.texts) if self.acceptable[index]
+                                for name in _QUOTED_NAME.findall(text))
         self.sentence_texts = [sentences(match_form(f"{passage.title}。{passage.text}"), keep_ends=False)
                                for passage in passages]
-        self.sentence_grams = [[_bigrams(part) for part in parts] for parts in self.sentence_texts]
+        # A sentence with the next one: an answer may join what two sentences say (「两汇民生品牌获得肯定。
+        # …打造“邻里汇”…“水岸汇”」).
+        self.sentence_pairs = [[a + "。" + b for a, b in zip(parts, [*parts[1:], ""])] for parts in self.sentence_texts]
+        self.sentence_grams = [[_bigrams(pair) for pair in pairs] for pairs in self.sentence_pairs]
 
     def closest(self, body: str, cited: list[int]) -> int | None:
         """The acceptable passage with a sentence that says what the answer sentence says: every word of
-        the answer (places and years aside) is in it, and it shares enough of the answer's character
-        bigrams; the passage whose sentence shares most, a cited passage winning a tie. 「乔·拜登枪击了
+        the answer (places and years aside) is in it or the sentence after it, and it shares enough of the
+        answer's character bigrams; the passage whose sentence shares most, a cited passage winning a tie. 「乔·拜登枪击了
         安倍晋三」 is not backed by a sentence naming 拜登 and 安倍晋三 without 枪击."""
         grams = _bigrams(match_form(body))
         if not grams:
             return None
         words = _content_words(self.names.without_names(match_form(body)))
-        shares = {index: max((len(grams & part) / len(grams) for part, text in zip(parts, self.sentence_texts[index])
+        shares = {index: max((len(grams & part) / len(grams) for part, text in zip(parts, self.sentence_pairs[index])
                               if _says(text, words)), default=0.0)
                   for index, parts in enumerate(self.sentence_grams) if self.acceptable[index]}
         if not shares:

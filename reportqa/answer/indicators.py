@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-
 # An indicator named as the denominator of another: 「单位生产总值」「每万元GDP」.
 _PER = re.compile(r"(?:单位|每万?元?)$")
 
@@ -41,6 +40,10 @@ class Indicators:
             else:
                 position += 1
         return found
+
+    def part_of(self, words: str, indicator: str) -> bool:
+        """Whether ``words`` are part of a name of ``indicator`` (收入 of 一般公共预算收入)."""
+        return bool(words) and any(words in name for name, usual in self.names.items() if usual == indicator)
 
     def named_in(self, text: str) -> tuple[str, ...]:
         """The indicators ``text`` names, in order, each once."""

@@ -39,6 +39,7 @@ _NOT_SUBJECT = re.compile(
     r"力争|争取|预期目标|主要目标|目标|预期|环比|"
     r"增长|增加|下降|减少|提高|降低|上升|回落|增速|增幅|达到|完成|实现|突破|超过|超|达|为|是|约|近|从|由|到|至|"
     r"以上|左右|以内|以下|出现|保持|稳定在|控制在|新增|新建|建成|共有|拥有|总量|总额|规模|金额|数量|浓度|水平|"
+    r"具体|数字|数值|数据|体量|约为|大约|分别为|"
     r"在|有|了|的|和|与|及|并|比|较|个百分点|倍|\d+(?:\.\d+)?%?)")
 # A quoted name: a figure inside it (「“文创50条”」「“3+6”」) names, it does not measure.
 _QUOTE = re.compile(r"[“「『\"][^”」』\"]{1,30}[”」』\"]")
@@ -52,7 +53,7 @@ _PERCENT_BEFORE = re.compile(r"[(（]%[)）]\s*$")
 _STOCK = re.compile(r"(?P<flow>新增|新建|新认定|新开工|新引进|新设|净增|新培育|新开设)|达到|总数|总量|累计|共有|拥有|保有|总计|合计|总规模")
 _RATE_AFTER = re.compile(r"\s*(?:个百分点|倍)")
 _SHARE_BEFORE = re.compile(r"(?:占|相当于)$")
-_SPAN = re.compile(r"年均|期间|时期")
+_SPAN = re.compile(r"年均|期间|时期|累计")
 # Words setting a target, and words saying what happened after them (「力争增长6%，实际增长1.4%」);
 # 「预计全年增长3.8%」 in a review is an estimate of what happened, not a target.
 _TARGET = re.compile(r"(?P<target>预期目标|主要目标|目标是|目标为|目标值|预期性|约束性|力争|争取)|实际|实现了|完成了|全年实现|全年完成")
@@ -97,7 +98,7 @@ class Measure:
         stock: True for a total held (达到, 总数, 累计), False for what was added (新增, 新建), None when
             its clause does not say.
         context: what its sentence says of it: the thing it counts if one follows it, else the sentence
-            up to it.
+            up to it and the rest of its clause (「收储了40.67公顷土地」).
         outcome: it reports what happened (a passage reviewing a past year), so it is not a target.
     """
 
@@ -178,7 +179,7 @@ class _Clause:
             part_year=_last_period(before) == "part", target=_last_is_target(before), years=years,
             counts=counts.group(2) if counts else "",
             word=unit or (counts.group(1) if counts else _word_after(self.text, match)),
-            stock=last_stock(head), context=counts.group(2) if counts else before)
+            stock=last_stock(head), context=counts.group(2) if counts else before + self.text[match.end():])
 
 
 def _year_span(match: re.Match[str]) -> frozenset[int]:
@@ -243,6 +244,9 @@ def _indicator(mentions: list[tuple[int, int, str]], start: int, head: str,
             return before[-2][2], False
         return last[2], False
     if _has_own_subject(head):
+        own = "".join(re.findall(r"[\u4e00-\u9fff]", _NOT_SUBJECT.sub("", head)))
+        if carried and indicators().part_of(own, carried):  # 「收入119.39亿元」 after a question on 一般公共预算收入
+            return carried, False
         return None, True
     return carried, False
 

@@ -134,7 +134,8 @@ class _SentenceCheck:
             return True
         names = self.understanding.place_names
         return any(fills(self.slot, body, self.understanding.question,
-                         lambda text: tuple(mention.name for mention in names.find(text))) for body in bodies)
+                         lambda text: tuple(mention.name for mention in names.find(text)), self.evidence.quoted)
+                   for body in bodies)
 
     def answers(self, body: str) -> bool:
         """Whether a kept sentence holds a figure that answers the question (see ``Evidence.about_asked``)."""

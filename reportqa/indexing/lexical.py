@@ -75,7 +75,7 @@ class ReportAnalyser:
         """The common nouns of ``text`` (jieba's part-of-speech tags; names of places and people left out)."""
         tagger = _tagger(self._user_words, self._place_words)
         return [pair.word.lower() for pair in tagger.cut(search_form(text))
-                if pair.flag in ("n", "nz", "nt", "vn", "an", "eng", "ng") and pair.word not in self._stopwords]
+                if pair.flag in ("n", "nz", "nt", "vn", "an", "eng", "ng", "l", "j") and pair.word not in self._stopwords]
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is in the dictionary (a word jieba pieced together from unknown characters,
