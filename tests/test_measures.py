@@ -89,3 +89,33 @@ def test_a_name_sentence_needs_a_passage_sentence_saying_the_same_thing():
 def test_an_abbreviation_is_the_indicator_it_stands_for():
     assert not checked("闵行区2020年GDP为2565亿元[1]。", [MINHANG_2020], "闵行区2020年地区生产总值是多少？").refused
     assert checked("闵行区2020年财政收入为2565亿元[1]。", [MINHANG_2020], "闵行区2020年财政收入是多少？").refused
+
+
+@pytest.mark.parametrize("question, answer, passage", [
+    ("青浦的华为研发中心哪一天开工？", "华为研发中心项目正式开工[1]。", "华为研发中心项目正式开工。"),
+    ("91街坊的地块由哪家企业开发？", "91街坊等地块抓早抓快抓好土地出让工作[1]。", "91街坊等地块抓早抓快抓好土地出让工作。"),
+    ("首批设立的国家公园分别是哪几个？", "设立首批国家公园[1]。", "设立首批国家公园。"),
+])
+def test_a_question_asking_when_who_or_which_ones_needs_an_answer_naming_them(question, answer, passage):
+    assert checked(answer, [make_hit(passage, n=7)], question).refused
+
+
+def test_a_name_the_passage_quotes_answers_a_question_asking_for_it_unquoted():
+    passage = make_hit("“金山如画”文旅品牌发布推广。升翕光电获第21届中国专利金奖。", district="金山区", year=2020,
+                       period="2019", n=8)
+    assert not checked("金山如画[1]。", [passage], "金山2019年对外推出的文旅品牌叫什么？").refused
+    assert not checked("升翕光电获中国专利金奖[1]。", [passage], "金山哪家企业拿到了中国专利金奖？").refused
+
+
+def test_a_count_in_another_measure_word_or_of_another_thing_does_not_answer():
+    passage = make_hit("集聚重点领域企业150余家，帮助805名长期失业青年实现就业，新增就业岗位19075个。", n=9)
+    assert checked("集聚企业150余家[1]。", [passage], "嘉定上汽大众MEB工厂的年产能是多少辆？").refused
+    assert checked("帮助805名长期失业青年实现就业[1]。", [passage], "嘉定2020年新增了多少个就业岗位？").refused
+    assert not checked("新增就业岗位19075个[1]。", [passage], "嘉定2020年新增了多少个工作岗位？").refused
+
+
+def test_a_review_of_five_years_does_not_answer_one_year_unless_a_sentence_names_it():
+    review = make_hit("新增养老床位3317张。刚刚过去的2011年，目标任务全面完成。新增社区食堂12家。", year=2012,
+                      period="过去五年", n=10)
+    assert checked("新增养老床位3317张[1]。", [review], "嘉定2011年新增了多少张养老床位？").refused
+    assert not checked("新增社区食堂12家[1]。", [review], "嘉定2011年新增了多少家社区食堂？").refused

@@ -110,19 +110,14 @@ _NOT_THING = frozenset({"规模", "数量", "总数", "金额", "总额", "数�
 
 
 def counted_thing(question: str) -> tuple[str, ...]:
-    """The nouns of what a question counts or measures (see ``Asked.thing``), at its first question word:
-    those after it (「多少个就业岗位」), else the last one before it in its clause (「总投资有多大规模」);
-    empty when it says none."""
+    """The nouns of what a question counts (see ``Asked.thing``), after its first question word (「多少个
+    就业岗位」); empty when it names none there (「总投资有多大规模」 is read by its indicator, if any)."""
     text = match_form(question)
     asking = _QUESTION_WORD.search(text)
     if not asking:
         return ()
     after = re.match(rf"(?:{_MEASURE_WORDS})*([\u4e00-\u9fffA-Za-z0-9]{{2,16}})", text[asking.end():])
-    if after:
-        words = _thing_words(re.split(r"是|呢|了|的|在|有|和|与|分别|各", after.group(1))[0])
-        if words:
-            return words
-    return _thing_words(re.split(r"[,，;；:：]", text[:asking.start()])[-1])[-1:]
+    return _thing_words(re.split(r"是|呢|了|的|在|有|和|与|分别|各", after.group(1))[0]) if after else ()
 
 
 def _thing_words(phrase: str) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from reportqa.answer.measures import Measure, backs, measured
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.records import Hit
 from reportqa.search.question import ACTUAL, COMPARISON, FIGURE, TARGET, Understanding
-from reportqa.text import NUMBER, YEAR_MENTION, canonical_figure, compact, match_form, sentences
+from reportqa.text import NUMBER, YEAR, YEAR_MENTION, canonical_figure, compact, match_form, sentences
 
 # Sentences with no figure must share this much of their wording with a passage.
 MIN_WORDING_OVERLAP = 0.35
@@ -37,6 +37,7 @@ _COUNTED_END = re.compile(r"[的和与及、在是为]")
 MIN_COUNTED_SHARE = 1 / 3
 _RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
 _TARGET_WORDS = re.compile(r"目标|预期|力争")
+_TOPIC_YEAR = re.compile(rf"^(?:刚刚|刚)?(?:过去的)?(?:({YEAR})年|过去一年|去年)[,，]")
 _QUOTED_NAME = re.compile(r"[“「『《\"]([^”」』》\"]{2,30})[”」』》\"]")
 
 # A figure a passage holds: what it measures, and the characters of its sentence.
@@ -57,15 +58,23 @@ def _occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence
     """Each figure in a passage with what it measures (``reportqa.answer.measures``; ``unnamed`` takes out
     place names) and its sentence's characters. In a review of several years (过去五年) a figure tied to no
     year covers them all; in a report's plan for its own year (the 2021 report's 2021) a figure is a
-    target. (A plan period's section, 十四五, may open with a review of the last one, so it says neither.)"""
+    target. (A plan period's section, 十四五, may open with a review of the last one, so it says neither.)
+    A sentence opening with a year (「2017年，…」「过去一年，…」) ties the figures after it in the passage
+    that name none to that year."""
     period = passage.period or ""
     several = _RELATIVE_PERIODS.get(period, 0) < 0
     plans_own_year = bool(passage.year) and period == str(passage.year)
     reviews = several or (bool(passage.year) and period.isdigit() and int(period) < (passage.year or 0))
     found: list[Occurrence] = []
+    topic: frozenset[int] = frozenset()
     for sentence in sentences(compact(f"{passage.title}。{passage.text}"), keep_ends=False):
+        opening = _TOPIC_YEAR.match(sentence)
+        if opening:  # 「2017年，经济社会发展主要目标任务全面完成…。国内生产总值增长6.9%…」
+            topic = frozenset({int(opening.group(1))} if opening.group(1) else {passage.year - 1} if passage.year else ())
         for measure in measured(sentence, unnamed=unnamed):
-            if several and not measure.label and not measure.years:
+            if not measure.label and not measure.years and topic:
+                measure = replace(measure, years=topic)
+            elif several and not measure.label and not measure.years:
                 measure = replace(measure, span=True)
             if plans_own_year and not measure.label:
                 measure = replace(measure, target=True)
@@ -106,6 +115,7 @@ class Evidence:
     def __init__(self, passages: Sequence[Hit], understanding: Understanding) -> None:
         self.passages = passages
         self.names = understanding.place_names
+        self.question = match_form(understanding.question).lower()
         self.years = frozenset(understanding.years)
         self.acceptable = [agrees(passage, understanding) for passage in passages]
         # A question naming a place by description asks of the rest (「…第一的那个区，收入是多少？」).
@@ -138,7 +148,7 @@ class Evidence:
             return None
         words = _content_words(self.names.without_names(match_form(body)))
         shares = {index: max((len(grams & part) / len(grams) for part, text in zip(parts, self.sentence_pairs[index])
-                              if _says(text, words)), default=0.0)
+                              if _says(text, words, self.question)), default=0.0)
                   for index, parts in enumerate(self.sentence_grams) if self.acceptable[index]}
         if not shares:
             return None
@@ -249,11 +259,16 @@ def _content_words(text: str) -> tuple[str, ...]:
                                and not YEAR_MENTION.fullmatch(word)))
 
 
-def _says(sentence: str, words: tuple[str, ...]) -> bool:
-    """Whether a passage sentence holds the answer's words (all but ``WORD_SLACK`` of them when there are
-    ``MIN_WORDS_FOR_SLACK`` or more)."""
-    missing = sum(word not in sentence for word in words)
-    return missing <= (WORD_SLACK if len(words) >= MIN_WORDS_FOR_SLACK else 0)
+def _says(sentence: str, words: tuple[str, ...], asked: str) -> bool:
+    """Whether a passage sentence says what an answer sentence of these words says: every word the
+    question does not have (all but ``WORD_SLACK`` of them when there are ``MIN_WORDS_FOR_SLACK`` or more),
+    and more than half of those it repeats from the question."""
+    new = [word for word in words if word not in asked]
+    repeated = [word for word in words if word in asked]
+    missing = sum(word not in sentence for word in new)
+    if missing > (WORD_SLACK if len(new) >= MIN_WORDS_FOR_SLACK else 0):
+        return False
+    return not repeated or sum(word in sentence for word in repeated) > len(repeated) / 2
 
 
 def _bigrams(text: str) -> set[str]:

@@ -45,8 +45,8 @@ _NOT_SUBJECT = re.compile(
 _QUOTE = re.compile(r"[“「『\"][^”」』\"]{1,30}[”」』\"]")
 # A measure word and the thing it counts, right after a figure: 「6家跨国公司地区总部」.
 MEASURE_WORD = "家|个|名|张|块|幅|座|条|所|项|件|户|位|套|台|辆|处|栋|幢|人|批|艘|架|部|只|头|亩|吨"
-_COUNTS = re.compile(rf"(?:万|亿)?(?:多|余)?({MEASURE_WORD})(?![等的左以])([\u4e00-\u9fff]{{2,}})")
-_WORD_AFTER = re.compile(rf"\s*(?:万|亿)?(?:多|余)?({MEASURE_WORD})")
+_COUNTS = re.compile(rf"(?:多|余)?(?:万|亿)?(?:多|余)?({MEASURE_WORD})(?![等的左以])([\u4e00-\u9fff]{{2,}})")
+_WORD_AFTER = re.compile(rf"\s*(?:多|余)?(?:万|亿)?(?:多|余)?({MEASURE_WORD})")
 # 「(%)6左右」 in a table row: the unit is written before the figure.
 _PERCENT_BEFORE = re.compile(r"[(（]%[)）]\s*$")
 # What was added (新增, 新建) or the total held (达到, 总数); the last said before a figure is its own.
@@ -167,6 +167,9 @@ class _Clause:
             indicator, own = (indicators().named_in(counts.group(2)) or (None,))[0], True
         elif self.paired:
             indicator, own = self.paired[position], False
+        elif indicator is None:  # 「安排4000亿元地方专项债券」: named right after its unit
+            after = [name for start, _, name in self.mentions if 0 <= start - match.end() <= 2]
+            indicator, own = (after[0], False) if after else (indicator, own)
         tied = [years for end, years in self.ties if end <= match.start()]
         years = (frozenset({self.paired_years[position]}) if self.paired_years
                  else tied[-1] if tied else carried_years)
