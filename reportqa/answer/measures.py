@@ -206,11 +206,10 @@ def _last_is_target(text: str) -> bool:
 
 
 def last_stock(text: str) -> bool | None:
-    """Whether the last of the added-or-total words in ``text`` says a total (see ``Measure.stock``)."""
-    last = None
-    for last in _STOCK.finditer(text):
-        pass
-    return None if last is None else not last.group("flow")
+    """Whether ``text`` says a total (see ``Measure.stock``): what was added when it says so anywhere
+    (「新增就业实际达到多少」 asks what was added), else a total when it says one."""
+    said = [match.group("flow") for match in _STOCK.finditer(text)]
+    return None if not said else not any(said)
 
 
 def _word_after(text: str, match: re.Match[str]) -> str:
