@@ -294,4 +294,6 @@ def backs(held: Measure, wanted: Measure, actual: bool, dated: bool = True, targ
         return False
     if dated and ((held.span and not wanted.span) or (held.part_year and not wanted.part_year)):
         return False
+    if None not in (held.stock, wanted.stock) and held.stock != wanted.stock:
+        return False  # 「新认定1755家」 is not backed by 「数量达到1755家」
     return not (actual and held.target and not wanted.target) and not (target and held.outcome)
