@@ -29,9 +29,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from eval.check_national import check_timing, report_year
+from eval.check_national import check_timing, check_unanswerable, report_year
 from eval.check_national import load_lines as load_national_lines
-from eval.check_questions import NO_ANSWER, REQUIRED, load_copies
+from eval.check_questions import REQUIRED, load_copies
 from reportqa.text import match_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,13 +110,6 @@ def check_shape(it: dict, kind: str) -> list[str]:
     if it["qtype"] == "unanswerable" and not (isinstance(files, list) and files):
         problems.append(f"{qid}: an unanswerable item names the files of its nearest passage (distractor_files)")
     return problems
-
-
-def check_unanswerable(it: dict) -> list[str]:
-    if it["answer"] != NO_ANSWER or it["evidence"] or it["source_file"] is not None or it["evidence_files"] \
-            or it["key_facts"] or not it.get("note"):
-        return [f"{it['id']}: unanswerable item needs the fixed answer, a note, no evidence/source/key_facts"]
-    return []
 
 
 def check_evidence(it: dict, lines: Lines) -> list[str]:

@@ -62,13 +62,12 @@ class Asked:
     @classmethod
     def read(cls, question: str, actual: bool, unnamed: Callable[[str], str] = str) -> Asked:
         named = indicators().named_in(question)
-        counted = _COUNT_ASKED.search(question)
+        period = (bool(_ASKS_PART_YEAR.search(question)), bool(_ASKS_SPAN.search(question)),
+                  (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question))
         if len(_QUESTION_WORD.findall(question)) > 1:  # 「添了多少家？增长了多少？」: an amount and a rate
-            return cls(named, True, bool(_ASKS_PART_YEAR.search(question)), bool(_ASKS_SPAN.search(question)),
-                       (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question))
-        return cls(named, bool(_ASKS_RATE.search(question)), bool(_ASKS_PART_YEAR.search(question)),
-                   bool(_ASKS_SPAN.search(question)),
-                   (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question),
+            return cls(named, True, *period)
+        counted = _COUNT_ASKED.search(question)
+        return cls(named, bool(_ASKS_RATE.search(question)), *period,
                    () if named else counted_thing(unnamed(question)), bool(_ASKS_RATE_ONLY.search(question)),
                    counted.group(1) if counted else "", last_stock(question))
 
