@@ -119,3 +119,67 @@ def test_a_review_of_five_years_does_not_answer_one_year_unless_a_sentence_names
                       period="过去五年", n=10)
     assert checked("新增养老床位3317张[1]。", [review], "嘉定2011年新增了多少张养老床位？").refused
     assert not checked("新增社区食堂12家[1]。", [review], "嘉定2011年新增了多少家社区食堂？").refused
+
+
+XUHUI_REVIEW = make_hit("这是人民生活实现大改善的五年。户籍居民人均期望寿命从84.5岁提高到85.75岁，位居全市第一。",
+                        district="徐汇区", period="十三五", n=3)
+
+
+def test_where_a_change_started_is_not_where_it_stands():
+    question = "“十三五”末徐汇区居民期望寿命是多少？"
+    assert checked("徐汇区居民期望寿命为84.5岁[1]。", [XUHUI_REVIEW], question).refused
+    assert not checked("徐汇区居民期望寿命为85.75岁[1]。", [XUHUI_REVIEW], question).refused
+    assert not checked("徐汇区期望寿命从84.5岁提高到85.75岁[1]。", [XUHUI_REVIEW], question).refused
+
+
+def test_a_level_a_plan_period_reaches_is_its_end_not_an_average_over_it():
+    plan = make_hit("“十四五”期间，全区经济社会发展的主要目标是：地区生产总值年均增长6.5%，森林覆盖率达到19.5%。",
+                    district="松江区", period="十四五", n=4)
+    assert not checked("松江：森林覆盖率达到19.5%[1]。", [plan], "松江2025年森林覆盖率的目标是多少？").refused
+    assert checked("松江：地区生产总值增长6.5%[1]。", [plan], "松江2025年地区生产总值增长目标是多少？").refused
+    assert checked("松江：森林覆盖率达到19.5%[1]。", [plan], "2020年松江森林覆盖率是多少？").refused  # 2025's
+
+
+def test_a_part_whose_share_of_the_whole_follows_does_not_answer_for_the_whole():
+    parks = make_hit("四大园区实现规模以上工业总产值2047亿元，占全区规模以上工业总产值的63.2%。", district="闵行区", n=5)
+    result = checked("闵行区规模以上工业总产值为2047亿元[1]。", [parks], "闵行区2020年全区规模以上工业总产值是多少？")
+    assert result.refused
+
+
+def test_a_years_average_rate_does_not_answer_for_its_end_nor_the_other_way_round():
+    review = make_hit("城镇新增就业1269万人，城镇调查失业率平均为5.1%。年末城镇登记失业率4%。", district="全国", year=2022,
+                      period="2021", n=6)
+    assert checked("2021年末城镇调查失业率为5.1%[1]。", [review], "2021年末全国城镇调查失业率是多少？").refused
+    assert not checked("城镇调查失业率平均为5.1%[1]。", [review], "2021年全国城镇调查失业率平均是多少？").refused
+
+
+def test_a_figure_question_naming_no_indicator_is_answered_only_by_a_figure_of_what_it_asks_about():
+    passage = make_hit("一批示范项目加快推进，元荡1.2公里生态岸线贯通，华为研发中心项目正式开工。", district="青浦区", n=7)
+    assert checked("元荡1.2公里生态岸线贯通，华为研发中心项目正式开工[1]。", [passage], "青浦的华为研发中心项目总投资多少？").refused
+
+
+def test_a_work_reports_section_on_the_plan_starting_that_year_sets_targets_unless_it_looks_back():
+    from dataclasses import replace
+
+    plan = make_hit("深入推进以人为核心的新型城镇化战略，常住人口城镇化率提高到65%。2020年末，常住人口城镇化率"
+                    "超过60%。", district="全国", year=2021, period="十四五", n=8)
+    plan = replace(plan, chunk=replace(plan.chunk, period_kind="plan"))
+    question = "2020年末全国常住人口城镇化率达到了多少？"
+    assert checked("常住人口城镇化率提高到65%[1]。", [plan], question).refused
+    assert not checked("常住人口城镇化率超过60%[1]。", [plan], question).refused
+
+
+def test_a_share_of_gdp_is_a_figure_of_what_is_shared_not_of_gdp():
+    review = make_hit("数字经济不断壮大，新产业新业态新模式增加值占国内生产总值的比重达到17%以上。", district="全国",
+                      year=2021, period="十三五", n=9)
+    assert [(m.figure, m.indicator) for m in measured(compact("新产业新业态新模式增加值占国内生产总值的比重达到17%以上"))] \
+        == [("17", None)]
+    assert checked("经济总量占全国的比重为17%以上[1]。", [review], "长三角三省一市的经济总量占全国多大比重？").refused
+
+
+def test_several_figures_offered_for_the_one_asked_are_not_shown():
+    passage = make_hit("战略性新兴产业产值1227.7亿元。四大新兴产业产值完成545.8亿元，汽车产业产值2403.8亿元，"
+                       "集成电路产值137.3亿元。", n=10)
+    question = "嘉定2020年四大新兴产业的产值是多少？"
+    assert checked("嘉定2020年四大新兴产业的产值分别是1227.7亿元、137.3亿元和2403.8亿元[1]。", [passage], question).refused
+    assert not checked("嘉定2020年四大新兴产业的产值是545.8亿元[1]。", [passage], question).refused

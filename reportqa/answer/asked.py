@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportqa.answer.indicators import indicators
-from reportqa.answer.measures import MEASURE_WORD, PART_YEAR, Measure, last_stock
+from reportqa.answer.measures import MEASURE_WORD, Measure
+from reportqa.answer.said import PART_YEAR, last_stock, point_of
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.text import NUMBER, YEAR, match_form
 
@@ -27,6 +28,7 @@ _ASKS_RATE_ONLY = re.compile(r"增速|增幅|增长率|百分|比重|占比|比�
 _COUNT_ASKED = re.compile(rf"(?:多少|几)({MEASURE_WORD})")
 # 「2021年末」「十三五末」「年底」: what stood at the end of a period, an outcome.
 _YEAR_END = re.compile(r"年末|年底|五”?末|\d年末")
+_SHARE_OF = re.compile(r"(?:占|相当于)(?:全区|全市|全省|全国)?$")
 _ASKS_TARGET = re.compile(r"目标|计划|规划|预期|定了|定的|要求|力争|希望|打算|拟")
 _ASKS_PART_YEAR = re.compile(PART_YEAR)
 _ASKS_SPAN = re.compile(rf"年均|期间|时期|五年|累计|合计|总共|一共|十[一二三四五六七八九]五|以来|过去|今后|{YEAR}\s*[-—–至到]\s*{YEAR}")
@@ -47,6 +49,7 @@ class Asked:
         rate_only: it can only be answered by a rate (增速, 增长了多少, 比重).
         word: the measure word of the count it asks (「多少辆」 → 辆).
         stock: it asks a total (一共, 总数: True) or what was added (新增: False); None when neither.
+        point: it asks a year's average ("average") or its end ("end"), "" when neither.
     """
 
     indicators: tuple[str, ...]
@@ -58,18 +61,21 @@ class Asked:
     rate_only: bool = False
     word: str = ""
     stock: bool | None = None
+    point: str = ""
 
     @classmethod
     def read(cls, question: str, actual: bool, unnamed: Callable[[str], str] = str) -> Asked:
-        named = indicators().named_in(question)
+        # 「文化创意产业增加值占GDP比重」 asks a share of 文化创意产业增加值: GDP after 占 is not asked
+        named = tuple(dict.fromkeys(name for start, _, name in indicators().mentions(question)
+                                    if not _SHARE_OF.search(question[:start].rstrip("的"))))
         period = (bool(_ASKS_PART_YEAR.search(question)), bool(_ASKS_SPAN.search(question)),
                   (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question))
         if len(_QUESTION_WORD.findall(question)) > 1:  # 「添了多少家？增长了多少？」: an amount and a rate
-            return cls(named, True, *period)
+            return cls(named, True, *period, point=point_of(question))
         counted = _COUNT_ASKED.search(question)
         return cls(named, bool(_ASKS_RATE.search(question)), *period,
                    () if named else counted_thing(unnamed(question)), bool(_ASKS_RATE_ONLY.search(question)),
-                   counted.group(1) if counted else "", last_stock(question))
+                   counted.group(1) if counted else "", last_stock(question), point_of(question))
 
     @property
     def subject(self) -> str | None:
@@ -78,7 +84,11 @@ class Asked:
 
     def answered_by(self, measure: Measure) -> bool:
         """Whether a figure of this measure (as the answer sentence says it) answers the question."""
-        if measure.label or (self.indicators and measure.indicator not in self.indicators):
+        if measure.label or measure.start or measure.part:
+            return False  # 「从570家…」 and 「四大园区…2047亿元，占全区…」 say neither what stands nor the whole
+        if self.indicators and measure.indicator not in self.indicators:
+            return False
+        if measure.indicator in indicators().rates and {measure.point, self.point} == {"average", "end"}:
             return False
         if (measure.part_year and not self.part_year) or (measure.span and not self.span):
             return False
@@ -116,7 +126,12 @@ def counted_thing(question: str) -> tuple[str, ...]:
     if not asking:
         return ()
     after = re.match(rf"(?:{_MEASURE_WORDS})*([\u4e00-\u9fffA-Za-z0-9]{{2,16}})", text[asking.end():])
-    return _thing_words(re.split(r"是|呢|了|的|在|有|和|与|分别|各", after.group(1))[0]) if after else ()
+    thing = _thing_words(re.split(r"是|呢|了|的|在|有|和|与|分别|各", after.group(1))[0]) if after else ()
+    # 「华为研发中心项目总投资多少」: nothing after the question word, so what it is asked of comes before it
+    return thing or _thing_words(_PLAN_OR_YEAR.sub("", re.split(r"[，,]", text[:asking.start()])[-1]))
+
+
+_PLAN_OR_YEAR = re.compile(rf"[“\"]?十[一二三四五六七八九]五[”\"]?|{YEAR}\s*年|去年|今年|明年")
 
 
 def _thing_words(phrase: str) -> tuple[str, ...]:

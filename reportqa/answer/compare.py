@@ -5,9 +5,11 @@ skips a side or lends one side's figure to the other. So a comparison is
 generated per side (``comparison_sides``): each place's own passages (each
 year's: passages about that year), keeping their citation numbers, and an
 answer led by the side's name (``named_side``: 「松江：」, 「2018年：」) so the
-verifier holds its figures to that side. A 「谁…多 / 哪个更低」 question then
-ends with the side its verified figures favour (``conclusion``), worked out in
-code.
+verifier holds its figures to that side. A side the verified answer still
+leaves without a figure of the asked measure is filled from its own retrieved
+passages (``fill_sides``: the stretch of a passage that answers for it,
+``reportqa.answer.stretches``). A 「谁…多 / 哪个更低」 question then ends with
+the side its verified figures favour (``conclusion``), worked out in code.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from collections.abc import Iterator, Sequence
 
 from reportqa.answer.citations import answer_sentences, without_citations
 from reportqa.answer.evidence import speaks_of
+from reportqa.answer.measures import measured
+from reportqa.answer.stretches import answers, best_stretch
 from reportqa.places import PlaceNames
 from reportqa.records import Hit
 from reportqa.search.question import BOTH, COMPARISON, Understanding
-from reportqa.text import YEAR_MENTION, figure_kinds, figures, match_form
+from reportqa.text import YEAR_MENTION, compact, figure_kinds, figures, match_form
 
 # Passages shown for each side of a comparison.
 SIDE_PASSAGES = 2
@@ -52,24 +56,87 @@ def comparison_sides(understanding: Understanding, passages: Sequence[Hit]) -> l
     of its passages (at most ``SIDE_PASSAGES``); empty when the question is not one or a side has none.
     A question asking a year's target and what happened (「2022年的目标是多少？最后实际增长了多少？」) has
     two sides too: that year's own report, and the later review of that year."""
+    sides = [(side, numbers[:SIDE_PASSAGES]) for side, numbers in _side_passages(understanding, passages)]
+    return sides if sides and all(numbers for _, numbers in sides) else []
+
+
+def _side_passages(understanding: Understanding, passages: Sequence[Hit]) -> list[tuple[str, list[int]]]:
+    """Each side of a comparison with the 1-based numbers of all its passages; empty when not one."""
     if understanding.stance == BOTH and len(understanding.years) == 1 and len(understanding.places) < 2:
         year = understanding.years[0]
-        sides = [(f"{year}年目标", [n for n, passage in enumerate(passages, start=1)
-                                   if passage.year == year and speaks_of(passage, year)]),
-                 (f"{year}年实际", [n for n, passage in enumerate(passages, start=1)
-                                   if (passage.year or 0) > year and speaks_of(passage, year)])]
-    elif understanding.kind != COMPARISON:
+        return [(f"{year}年{TARGET_SIDE}", [n for n, passage in enumerate(passages, start=1)
+                                           if passage.year == year and speaks_of(passage, year)]),
+                (f"{year}年{ACTUAL_SIDE}", [n for n, passage in enumerate(passages, start=1)
+                                           if (passage.year or 0) > year and speaks_of(passage, year)])]
+    if understanding.kind != COMPARISON:
         return []
-    elif len(understanding.places) >= 2:
-        sides = [(place, [n for n, passage in enumerate(passages, start=1) if passage.place == place])
-                 for place in understanding.places]
-    elif len(understanding.years) >= 2:
-        sides = [(f"{year}年", [n for n, passage in enumerate(passages, start=1) if speaks_of(passage, year)])
-                 for year in understanding.years]
-    else:
-        return []
-    sides = [(side, numbers[:SIDE_PASSAGES]) for side, numbers in sides]
-    return sides if all(numbers for _, numbers in sides) else []
+    if len(understanding.places) >= 2:
+        return [(place, [n for n, passage in enumerate(passages, start=1) if passage.place == place])
+                for place in understanding.places]
+    if len(understanding.years) >= 2:
+        return [(f"{year}年", [n for n, passage in enumerate(passages, start=1) if speaks_of(passage, year)])
+                for year in understanding.years]
+    return []
+
+
+def fill_sides(text: str, shown: Sequence[Hit], hits: Sequence[Hit],
+               understanding: Understanding) -> tuple[str, list[Hit]]:
+    """Sentences for the sides of a comparison that the verified answer ``text`` gives no figure of the
+    asked measure for, and the passages they cite that are not among ``shown``.
+
+    Each is the shortest stretch of one of the side's passages (its clause holding the figure, with the
+    clauses before it back to the one naming the indicator) that answers for that side by itself when
+    verified, led by the side's name (「松江：高新技术企业数量达到1755家[3]」); the passage sentence
+    sharing most words with the question wins. Citations number ``shown`` first, then the added
+    passages. ("", []) when every side is answered or none of its passages answers it.
+    """
+    sides = _side_passages(understanding, hits)
+    if not sides:
+        return "", []
+    said = [without_citations(sentence) for sentence in answer_sentences(text)]
+    added: list[Hit] = []
+    lines: list[str] = []
+    for side, numbers in sides:
+        target = side.endswith(TARGET_SIDE) if side.endswith((TARGET_SIDE, ACTUAL_SIDE)) else None
+        if any(answers(body, understanding, target) for body in said if _names_side(body, side, understanding)):
+            continue
+        shown_side = [hits[n - 1] for n in numbers][:FILL_PASSAGES]
+        found = best_stretch(shown_side, understanding, _lead(side, understanding), target)
+        if found is None:
+            continue
+        stretch, hit = found[0], shown_side[found[1] - 1]
+        if hit in shown:
+            number = list(shown).index(hit) + 1
+        else:
+            added += [] if hit in added else [hit]
+            number = len(shown) + added.index(hit) + 1
+        lines.append(f"{_lead(side, understanding)}{stretch}[{number}]。")
+    return "\n".join(lines), added
+
+
+# Labels of the two sides of a question asking a year's target and what happened.
+TARGET_SIDE, ACTUAL_SIDE = "目标", "实际"
+# The passages of a side searched for a stretch that answers it.
+FILL_PASSAGES = 5
+
+
+def _lead(side: str, understanding: Understanding) -> str:
+    """What a side's filled sentence starts with: 「松江：」, 「2018年：」, 「2020年目标为：」, 「2020年实际：」."""
+    if side in understanding.places:
+        return f"{understanding.place_names.short(side)}："
+    if not side:
+        return ""
+    return f"{side}为：" if side.endswith(TARGET_SIDE) else f"{side}："
+
+
+def _names_side(body: str, side: str, understanding: Understanding) -> bool:
+    """Whether an answer sentence is about ``side``: names the place or year; any sentence is about a
+    target or an actual side (what it says of its figures decides)."""
+    if side in understanding.places:
+        return side in understanding.place_names.named_in(match_form(body))
+    if side.endswith((TARGET_SIDE, ACTUAL_SIDE)):
+        return True
+    return int(side[:4]) in {int(match.group(1)) for match in YEAR_MENTION.finditer(match_form(body))}
 
 
 # 「谁新建的5G基站多」「哪个更低」「哪一年定得更高」: the side a comparison asks for.
@@ -90,7 +157,9 @@ def conclusion(text: str, understanding: Understanding) -> str:
     for sentence in answer_sentences(text):
         body = without_citations(sentence)
         named = [side for side in sides if side in _named(body, understanding)]
-        kinds = {number: kind for number, kind in figure_kinds(body).items() if number not in asked and kind != "year"}
+        starts = {measure.figure for measure in measured(compact(body)) if measure.start}  # 「从570家增加到1764家」
+        kinds = {number: kind for number, kind in figure_kinds(body).items()
+                 if number not in asked and number not in starts and kind != "year"}
         if len(named) == 1 and len(kinds) == 1 and named[0] not in values:
             (number, kind), = kinds.items()
             values[named[0]] = (float(number), kind)

@@ -17,15 +17,23 @@ For one question, ``Evidence`` knows of each passage the verifier may use:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from reportqa.answer.asked import Asked
+from reportqa.answer.holdings import RELATIVE_PERIODS, Occurrence, occurrences
 from reportqa.answer.measures import Measure, backs, measured
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.records import Hit
 from reportqa.search.question import ACTUAL, COMPARISON, FIGURE, TARGET, Understanding
-from reportqa.text import NUMBER, YEAR, YEAR_MENTION, canonical_figure, compact, match_form, sentences
+from reportqa.text import (
+    NUMBER,
+    YEAR_MENTION,
+    canonical_figure,
+    compact,
+    match_form,
+    sentences,
+)
 
 # Sentences with no figure must share this much of their wording with a passage.
 MIN_WORDING_OVERLAP = 0.35
@@ -35,14 +43,8 @@ _COUNTED = re.compile(rf"({NUMBER.pattern})(?:万|亿)?(?:多|余)?(?:家|个|�
 # Where a counted thing ends: 「6家企业的…」「5条轨交线和…」.
 _COUNTED_END = re.compile(r"[的和与及、在是为]")
 MIN_COUNTED_SHARE = 1 / 3
-_RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
 _TARGET_WORDS = re.compile(r"目标|预期|力争")
-_TOPIC_YEAR = re.compile(rf"^(?:刚刚|刚)?(?:过去的)?(?:({YEAR})年|过去一年|去年)[,，]")
 _QUOTED_NAME = re.compile(r"[“「『《\"]([^”」』》\"]{2,30})[”」』》\"]")
-
-# A figure a passage holds: what it measures, and the characters of its sentence.
-Occurrence = tuple[Measure, frozenset[str]]
-
 
 def _counted(text: str) -> dict[str, str]:
     """figure → the thing it counts, in an answer sentence (only for figures followed by a measure word)."""
@@ -54,37 +56,7 @@ def _counted(text: str) -> dict[str, str]:
     return found
 
 
-def _occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence]:
-    """Each figure in a passage with what it measures (``reportqa.answer.measures``; ``unnamed`` takes out
-    place names) and its sentence's characters. In a review of several years (过去五年) a figure tied to no
-    year covers them all; in a report's plan for its own year (the 2021 report's 2021) a figure is a
-    target. (A plan period's section, 十四五, may open with a review of the last one, so it says neither.)
-    A sentence opening with a year (「2017年，…」「过去一年，…」) ties the figures after it in the passage
-    that name none to that year."""
-    period = passage.period or ""
-    several = _RELATIVE_PERIODS.get(period, 0) < 0
-    plans_own_year = bool(passage.year) and period == str(passage.year)
-    reviews = several or (bool(passage.year) and period.isdigit() and int(period) < (passage.year or 0))
-    found: list[Occurrence] = []
-    topic: frozenset[int] = frozenset()
-    for sentence in sentences(compact(f"{passage.title}。{passage.text}"), keep_ends=False):
-        opening = _TOPIC_YEAR.match(sentence)
-        if opening:  # 「2017年，经济社会发展主要目标任务全面完成…。国内生产总值增长6.9%…」
-            topic = frozenset({int(opening.group(1))} if opening.group(1) else {passage.year - 1} if passage.year else ())
-        for measure in measured(sentence, unnamed=unnamed):
-            if not measure.label and not measure.years and topic:
-                measure = replace(measure, years=topic)
-            elif several and not measure.label and not measure.years:
-                measure = replace(measure, span=True)
-            if plans_own_year and not measure.label:
-                measure = replace(measure, target=True)
-            if reviews and not measure.label:
-                measure = replace(measure, outcome=True)
-            found.append((measure, frozenset(sentence)))
-    return found
-
-
-def _holds(occurrences: list[Occurrence], wanted: Measure, years: frozenset[int], actual: bool,
+def _holds(holding: list[Occurrence], wanted: Measure, years: frozenset[int], actual: bool,
            thing: str = "", target: bool = False) -> bool:
     """Whether a passage backs an answer's figure: the same number and unit kind (a bare figure matches
     any), tied to the asked years, of the same measure (``measures.backs``), counting ``thing`` if given:
@@ -95,7 +67,7 @@ def _holds(occurrences: list[Occurrence], wanted: Measure, years: frozenset[int]
                and (not years or not held.years or held.years & years)
                and backs(held, wanted, actual, bool(years), target)
                and len(counted & characters) >= MIN_COUNTED_SHARE * len(counted)
-               for held, characters in occurrences)
+               for held, characters in holding)
 
 
 def _cover(holders: dict[str, list[int]], cited: list[int]) -> list[int]:
@@ -127,7 +99,7 @@ class Evidence:
                              and bool(_TARGET_WORDS.search(understanding.question)))
         # A question asking a figure wants a sentence with a figure of the measure it asks.
         self.wants_measure = understanding.kind in (FIGURE, COMPARISON)
-        self.holdings = [_occurrences(passage, self.names.without_names) for passage in passages]
+        self.holdings = [occurrences(passage, self.names.without_names) for passage in passages]
         self.texts = [compact(passage.text) for passage in passages]
         self.quoted = frozenset(name for index, text in enumerate(self.texts) if self.acceptable[index]
                                 for name in _QUOTED_NAME.findall(text))
@@ -166,6 +138,11 @@ class Evidence:
         related = not self.asked.indicators or any(measure.indicator in self.asked.indicators for measure in said)
         return related, any(self.asked.answered_by(measure) for measure in said)
 
+    def answering(self, body: str, needed: list[str]) -> list[str]:
+        """The figures of a sentence (among ``needed``) that answer the question as the sentence says them."""
+        return [number for number, measure in self.measures(body).items()
+                if number in needed and not measure.label and self.asked.answered_by(measure)]
+
     def measures(self, body: str) -> dict[str, Measure]:
         """figure → what an answer sentence says it measures (its first mention); a sentence naming no
         indicator is about the question's."""
@@ -175,7 +152,8 @@ class Evidence:
                 if not measure.label:  # an answer speaks of the period the question asks, said or not
                     measure = replace(measure, span=measure.span or self.asked.span,
                                       part_year=measure.part_year or self.asked.part_year,
-                                      target=measure.target or self.target_asked)
+                                      target=measure.target or self.target_asked,
+                                      point=measure.point or self.asked.point)
                 found.setdefault(measure.figure, measure)
         return found
 
@@ -237,8 +215,8 @@ def _period_years(passage: Hit) -> set[int]:
     period = passage.period or ""
     if period.isdigit():
         return {int(period)}
-    if passage.year and period in _RELATIVE_PERIODS:
-        start = passage.year + _RELATIVE_PERIODS[period]
+    if passage.year and period in RELATIVE_PERIODS:
+        start = passage.year + RELATIVE_PERIODS[period]
         return set(range(start, start + 5))
     return set()
 

@@ -22,8 +22,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from reportqa.answer.compare import comparison_sides, named_side
+from reportqa.answer.compare import comparison_sides, fill_sides, named_side
 from reportqa.answer.prompts import prompt_messages
+from reportqa.answer.stretches import EXTRACT_MAX_FIGURES
 from reportqa.answer.verify import repeat_start
 from reportqa.errors import InputError, ModelUnavailable
 from reportqa.indexing.lexical import ReportAnalyser
@@ -35,8 +36,6 @@ from reportqa.text import SENTENCE_END, figures, has_figure, match_form, sentenc
 GENERATORS = ("local", "openai", "extractive")
 # An extracted sentence scores at least this share of the best one.
 EXTRACT_MIN_SHARE = 0.6
-# A "sentence" with more figures than this is a table's rows run together.
-EXTRACT_MAX_FIGURES = 12
 
 
 class Generator(Protocol):
@@ -104,6 +103,10 @@ class ExtractiveGenerator:
         self._analyser = ReportAnalyser()
 
     def stream(self, understanding: Understanding, passages: Sequence[Hit]) -> Iterator[str]:
+        sided, _ = fill_sides("", passages, passages, understanding)
+        if sided:  # a comparison: each side's stretch that gives the asked measure
+            yield sided
+            return
         terms = set(self._analyser(understanding.search_text())) - set(understanding.places)
         want_figure = understanding.kind in (FIGURE, COMPARISON)
         picked: list[tuple[float, int, str]] = []

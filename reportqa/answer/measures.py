@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportqa.answer.indicators import indicators
+from reportqa.answer.said import SPAN, last_is_target, last_period, last_stock, point_of, reached_year
 from reportqa.text import FIGURE_WITH_UNIT, YEAR, canonical_figure, unit_kind
 
 # A clause: what a comma, colon or enumeration comma-free stretch says.
@@ -49,14 +50,12 @@ _COUNTS = re.compile(rf"(?:多|余)?(?:万|亿)?(?:多|余)?({MEASURE_WORD})(?![
 _WORD_AFTER = re.compile(rf"\s*(?:多|余)?(?:万|亿)?(?:多|余)?({MEASURE_WORD})")
 # 「(%)6左右」 in a table row: the unit is written before the figure.
 _PERCENT_BEFORE = re.compile(r"[(（]%[)）]\s*$")
-# What was added (新增, 新建) or the total held (达到, 总数); the last said before a figure is its own.
-_STOCK = re.compile(r"(?P<flow>新增|新建|新认定|新开工|新引进|新设|净增|新培育|新开设)|达到|总数|总量|累计|共有|拥有|保有|总计|合计|总规模")
+# 「从84.5岁提高到85.75岁」「由570家增加到1764家」: a change from one figure to the next.
+_FROM = re.compile(rf"(?:从|由)(?:{YEAR}\s*年(?:底|末)?|[^\d，,；;从由]){{0,12}}$")
+_TO = re.compile(r"^[^\d，,；;]{0,10}(?:到|至)[^\d，,；;]{0,4}$")
+_SHARE_OF = re.compile(r"^(?:约)?占(?:全区|全市|全省|全县|全国|全部|总量的?)?")
 _RATE_AFTER = re.compile(r"\s*(?:个百分点|倍)")
 _SHARE_BEFORE = re.compile(r"(?:占|相当于)$")
-_SPAN = re.compile(r"年均|期间|时期|累计")
-# Words setting a target, and words saying what happened after them (「力争增长6%，实际增长1.4%」);
-# 「预计全年增长3.8%」 in a review is an estimate of what happened, not a target.
-_TARGET = re.compile(r"(?P<target>预期目标|主要目标|目标是|目标为|目标值|预期性|约束性|力争|争取)|实际|实现了|完成了|全年实现|全年完成")
 # What joins the items of a paired list: 「地区生产总值和区级一般公共预算收入」.
 _JOINED = re.compile(r"^\s*(?:和|与|及|、|以及)[^\d,，]{0,3}$")
 # A year a figure is tied to (with its range: 「2016-2020年」), and the words that make it a baseline instead.
@@ -65,11 +64,6 @@ _BASELINE_BEFORE = re.compile(r"(?:比|较|与|同|跟|相比)\s*$")
 _BASELINE_AFTER = re.compile(r"(?:底|末)?(?:同期|相比|一样|持平|水平|以来)")
 # A clause that only says when (「到2025年」「截至2020年底」): its year carries to the next clause.
 _TIME_ONLY = re.compile(rf"(?:到|至|截至|截止|力争|预计|在)?{YEAR}(?:\s*[-—–至到]\s*{YEAR})?年(?:底|末|前|初)?")
-# The periods a sentence names, the last before a figure being the figure's: part of a year, several, or one.
-PART_YEAR = r"[一二三四1-4]季度|上半年|下半年|前三季度|前[一二三四五六七八九十两\d]+个?月|\d{1,2}\s*[-—–至到]\s*\d{1,2}\s*月"
-_PERIOD = re.compile(rf"(?P<part>{PART_YEAR})"
-                     rf"|(?P<span>期间|时期|五年|{YEAR}\s*[-—–至到]\s*{YEAR}\s*年)"
-                     rf"|全年|当年|{YEAR}\s*年(?!\s*[-—–至到])")
 # A clause that only says when or where: its subject (if any) is the previous clause's.
 _YEAR_FIGURE = re.compile(rf"^{YEAR}$")
 _YEAR_AFTER = re.compile(rf"\s*(?:年|[-—–至到]\s*{YEAR}\s*年)")
@@ -100,6 +94,9 @@ class Measure:
         context: what its sentence says of it: the thing it counts if one follows it, else the sentence
             up to it and the rest of its clause (「收储了40.67公顷土地」).
         outcome: it reports what happened (a passage reviewing a past year), so it is not a target.
+        start: it is where a change started (「从84.5岁提高到85.75岁」: 84.5), not where it stands.
+        part: it is of a part of what the indicator covers (the next clause gives its share of the whole).
+        point: "average" for a year's average (「失业率平均为5.1%」), "end" for the year's end (年末), else "".
     """
 
     figure: str
@@ -117,6 +114,9 @@ class Measure:
     stock: bool | None = None
     context: str = ""
     outcome: bool = False
+    start: bool = False
+    part: bool = False
+    point: str = ""
 
 
 def measured(sentence: str, subject: str | None = None, unnamed: Callable[[str], str] = str) -> list[Measure]:
@@ -131,6 +131,8 @@ def measured(sentence: str, subject: str | None = None, unnamed: Callable[[str],
     carried, carried_years = subject, frozenset()
     for clause_match in _CLAUSE.finditer(sentence):
         clause = _Clause(clause_match.group(), sentence[:clause_match.start()], unnamed)
+        if found and _SHARE_OF.match(clause.text) and found[-1].indicator in {name for *_, name in clause.mentions}:
+            found[-1] = replace(found[-1], part=True)  # 「四大园区实现产值2047亿元，占全区产值的63.2%」
         found += [clause.measure(match, carried, carried_years) for match in clause.matches]
         if clause.mentions:
             carried = clause.mentions[-1][2]
@@ -175,14 +177,24 @@ class _Clause:
                  else tied[-1] if tied else carried_years)
         kind = unit_kind(unit)
         before = self.prefix + head
+        reached = reached_year(before, head) if not years else None
+        years = frozenset({reached}) if reached else years
         return Measure(
             canonical_figure(match.group(1)), kind, indicator, own,
             rate=kind == "%" or bool(_RATE_AFTER.match(self.text, match.end())) or bool(_PERCENT_BEFORE.search(head)),
-            span=bool(_SPAN.search(head)) or _last_period(before) == "span" or len(years) > 1,
-            part_year=_last_period(before) == "part", target=_last_is_target(before), years=years,
+            span=bool(SPAN.search(head)) or len(years) > 1 or (last_period(before) == "span" and not reached),
+            part_year=last_period(before) == "part", target=last_is_target(before), years=years,
             counts=counts.group(2) if counts else "",
             word=unit or (counts.group(1) if counts else _word_after(self.text, match)),
-            stock=last_stock(head), context=counts.group(2) if counts else before + self.text[match.end():])
+            stock=last_stock(head), context=counts.group(2) if counts else before + self.text[match.end():],
+            start=self._starts(position), point=point_of(head))
+
+    def _starts(self, position: int) -> bool:
+        """Whether the figure at ``position`` is where a change started: 「从A…到B」 with B the next figure."""
+        if position + 1 >= len(self.numbers):
+            return False
+        match, following = self.numbers[position], self.numbers[position + 1]
+        return bool(_FROM.search(self.text[:match.start()]) and _TO.search(self.text[match.end():following.start()]))
 
 
 def _year_span(match: re.Match[str]) -> frozenset[int]:
@@ -197,35 +209,9 @@ def _baseline(year: re.Match[str], clause: str) -> bool:
     return bool(_BASELINE_BEFORE.search(clause[:year.start()]) or _BASELINE_AFTER.match(clause, year.end()))
 
 
-def _last_is_target(text: str) -> bool:
-    """Whether the last of the target and outcome words in ``text`` sets a target."""
-    last = None
-    for last in _TARGET.finditer(text):
-        pass
-    return bool(last and last.group("target"))
-
-
-def last_stock(text: str) -> bool | None:
-    """Whether ``text`` says a total (see ``Measure.stock``): what was added when it says so anywhere
-    (「新增就业实际达到多少」 asks what was added), else a total when it says one."""
-    said = [match.group("flow") for match in _STOCK.finditer(text)]
-    return None if not said else not any(said)
-
-
 def _word_after(text: str, match: re.Match[str]) -> str:
     after = _WORD_AFTER.match(text, match.end())
     return after.group(1) if after else ""
-
-
-def _last_period(text: str) -> str:
-    """Whether the last period ``text`` names is part of a year ("part"), several years ("span") or one
-    whole year (""), for a figure after it in the same sentence."""
-    last = None
-    for last in _PERIOD.finditer(text):
-        pass
-    if last is None:
-        return ""
-    return "part" if last.group("part") else "span" if last.group("span") else ""
 
 
 def _is_time(match: re.Match[str], clause: str) -> bool:
@@ -242,8 +228,10 @@ def _indicator(mentions: list[tuple[int, int, str]], start: int, head: str,
     before = [mention for mention in mentions if mention[1] <= start]
     if before:
         last = before[-1]
-        if _SHARE_BEFORE.search(head[:last[0]].rstrip("的")) and len(before) > 1:
-            return before[-2][2], False
+        if _SHARE_BEFORE.search(head[:last[0]].rstrip("的")):  # 「X占地区生产总值的比重」 is of X
+            numerator = head[:last[0]]
+            return (before[-2][2], False) if len(before) > 1 else (None, True) if _has_own_subject(numerator) \
+                else (carried, False)
         return last[2], False
     if _has_own_subject(head):
         own = "".join(re.findall(r"[\u4e00-\u9fff]", _NOT_SUBJECT.sub("", head)))
@@ -294,6 +282,10 @@ def backs(held: Measure, wanted: Measure, actual: bool, dated: bool = True, targ
         return False
     if dated and ((held.span and not wanted.span) or (held.part_year and not wanted.part_year)):
         return False
+    if held.indicator in indicators().rates and {held.point, wanted.point} == {"average", "end"}:
+        return False  # 「失业率平均为5.1%」 is not the rate at the year's end
+    if held.start != wanted.start or (held.part and not wanted.part):
+        return False  # 「从84.5岁提高到85.75岁」 is not 84.5岁 now; a part's figure is not the whole's
     if None not in (held.stock, wanted.stock) and held.stock != wanted.stock:
         return False  # 「新认定1755家」 is not backed by 「数量达到1755家」
     return not (actual and held.target and not wanted.target) and not (target and held.outcome)

@@ -4,8 +4,11 @@
 a standalone question, retrieves, refuses without calling any model when
 nothing relevant was found, lets the generator write (streaming its pieces to
 ``on_token``), and shows only what ``reportqa.answer.verify`` backs with a cited
-passage. A refusal offers the closest passages as "可能相关". A 「谁…多」 comparison
-ends with the side its verified figures favour (「闵行更多。」), worked out in code.
+passage. A side of a comparison the checked answer leaves without a figure is
+filled from that side's retrieved passages and the whole checked again
+(``reportqa.answer.compare.fill_sides``). A refusal offers the closest passages
+as "可能相关". A 「谁…多」 comparison ends with the side its verified figures
+favour (「闵行更多。」), worked out in code.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 
-from reportqa.answer.compare import conclusion
+from reportqa.answer.compare import conclusion, fill_sides
 from reportqa.answer.evidence import agrees
 from reportqa.answer.generation import Generator
 from reportqa.answer.prompts import REFUSAL
@@ -104,6 +107,11 @@ class Answerer:
         checking = time.perf_counter()
         draft = "".join(pieces)
         checked = verify(draft, passages, retrieval.understanding)
+        filled, added = fill_sides("" if checked.refused else checked.text, passages, retrieval.hits,
+                                   retrieval.understanding)
+        if filled:  # a side of a comparison the answer left out, from that side's own passages
+            passages = [*passages, *added]
+            checked = verify(f"{draft}\n{filled}", passages, retrieval.understanding)
         timings["verify"] = _since(checking)
         timings["total"] = _since(started)
         related = tuple(passages) if checked.refused else ()

@@ -46,7 +46,16 @@ from reportqa.answer.evidence import Evidence
 from reportqa.answer.prompts import REFUSAL
 from reportqa.records import Hit
 from reportqa.search.question import COMPARISON, FIGURE, Understanding
-from reportqa.text import NAMED_YEAR, SENTENCE_END, YEAR, compact, figures, match_form
+from reportqa.text import (
+    FIGURE_WITH_UNIT,
+    NAMED_YEAR,
+    SENTENCE_END,
+    YEAR,
+    canonical_figure,
+    compact,
+    figures,
+    match_form,
+)
 
 # 「根据资料，」 leading a sentence says nothing.
 _PREAMBLE = re.compile(r"^(?:根据|依据|据)(?:资料|材料)[,，:：]?")
@@ -55,6 +64,11 @@ _WHEN = re.compile(r"哪一?年|何年|什么时候|哪个年份|几年")
 # 「2019年，」 leading a sentence: a time the model may add on its own.
 _LEADING_YEAR = re.compile(rf"^(?:在|于)?({YEAR})年[,，]?")
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
+# An answer giving this many figures of the measure asked for one asked figure is guessing among them
+# (「四大新兴产业的产值分别是1227.7亿元、137.3亿元、71.6亿元和2403.8亿元」).
+MANY_FIGURES = 3
+_SEVERAL = re.compile(r"分别|各|哪些|哪几|以及|和")
+_LISTED = re.compile(r"\s*(?:[、,，]|和|及|与|以及)\s*")
 # A stretch this long written twice is a model looping (「…经济适用房“四位一体”住房保障体系由…」).
 LOOP_CHARS = 16
 
@@ -126,6 +140,9 @@ class _SentenceCheck:
         self.evidence = Evidence(passages, understanding)
         self.figured = False  # a kept sentence has a figure of its own
         self.slot = slot(understanding.question, understanding.asks_place) if understanding.kind != COMPARISON else None
+        # A question asking one figure of one place and year (not 分别, 各, 哪些).
+        self.one_figure = (understanding.kind == FIGURE and len(understanding.places) < 2
+                           and len(understanding.years) < 2 and not _SEVERAL.search(understanding.question))
 
     def names_what_is_asked(self, bodies: list[str]) -> bool:
         """Whether the answer names the date, place, organisation or name the question asks for, if it
@@ -158,6 +175,8 @@ class _SentenceCheck:
             return body, [closest], ""
         if needed and self.evidence.wants_measure and not self.evidence.about_asked(body, needed)[0]:
             return body, [], "figures of another indicator than asked: " + "、".join(needed)
+        if self.one_figure and _guessing(body, self.evidence.answering(body, needed)):
+            return body, [], "several figures offered for the one asked: " + "、".join(needed)
         chosen, missing = self.evidence.support(body, needed, names, cited)
         lead = _LEADING_YEAR.match(body)
         if missing and lead and missing == [lead.group(1)] and len(needed) + len(names) > 1:
@@ -167,6 +186,22 @@ class _SentenceCheck:
         if missing:
             return body, [], "not in any acceptable passage: " + "、".join(missing)
         return body, chosen, ""
+
+
+def _guessing(body: str, answering: list[str]) -> bool:
+    """Whether a sentence lists ``MANY_FIGURES`` or more answering figures of one unit side by side, with
+    nothing but 、 or 和 between them (「分别是1227.7亿元、137.3亿元、71.6亿元和2403.8亿元」)."""
+    text = compact(body)
+    run: list[re.Match[str]] = []
+    last: re.Match[str] | None = None
+    for match in FIGURE_WITH_UNIT.finditer(text):
+        joined = (last is not None and match.group(2) == last.group(2)
+                  and _LISTED.fullmatch(text[last.end():match.start()]) is not None)
+        run = [*run, match] if joined else [match]
+        last = match
+        if sum(canonical_figure(item.group(1)) in answering for item in run) >= MANY_FIGURES:
+            return True
+    return False
 
 
 def _without_loop(body: str) -> str:
