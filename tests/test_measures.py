@@ -183,3 +183,11 @@ def test_several_figures_offered_for_the_one_asked_are_not_shown():
     question = "嘉定2020年四大新兴产业的产值是多少？"
     assert checked("嘉定2020年四大新兴产业的产值分别是1227.7亿元、137.3亿元和2403.8亿元[1]。", [passage], question).refused
     assert not checked("嘉定2020年四大新兴产业的产值是545.8亿元[1]。", [passage], question).refused
+
+
+def test_a_share_is_read_the_same_with_a_place_name_before_it():
+    def unnamed(text):
+        return text.replace("金山", "")
+
+    assert [(m.figure, m.indicator) for m in measured("金山文化创意产业增加值占GDP比重达到15%", unnamed=unnamed)] \
+        == [("15", None)]

@@ -162,7 +162,7 @@ class _Clause:
         if match not in self.numbers:
             return Measure(canonical_figure(match.group(1)), unit_kind(unit), None, label=True)
         position = self.numbers.index(match)
-        indicator, own = _indicator(self.mentions, match.start(), self.unnamed(head), carried)
+        indicator, own = _indicator(self.mentions, match.start(), head, self.unnamed, carried)
         counts = _COUNTS.match(self.text, match.end())
         if counts and not any(mention[1] <= match.start() for mention in self.mentions):
             # 「6家跨国公司地区总部」: the thing after it is what it counts
@@ -221,18 +221,19 @@ def _is_time(match: re.Match[str], clause: str) -> bool:
     return bool(re.match(r"\s*(?:月|日|季度|号|世纪)", clause[match.end():]))
 
 
-def _indicator(mentions: list[tuple[int, int, str]], start: int, head: str,
+def _indicator(mentions: list[tuple[int, int, str]], start: int, head: str, unnamed: Callable[[str], str],
                carried: str | None) -> tuple[str | None, bool]:
-    """The indicator a figure at ``start`` of its clause measures, and whether its clause has an unknown
-    subject of its own."""
+    """The indicator a figure at ``start`` of its clause (``head`` before it) measures, and whether its clause
+    has an unknown subject of its own (``unnamed`` takes place names out)."""
     before = [mention for mention in mentions if mention[1] <= start]
     if before:
         last = before[-1]
         if _SHARE_BEFORE.search(head[:last[0]].rstrip("的")):  # 「X占地区生产总值的比重」 is of X
-            numerator = head[:last[0]]
+            numerator = unnamed(head[:last[0]])
             return (before[-2][2], False) if len(before) > 1 else (None, True) if _has_own_subject(numerator) \
                 else (carried, False)
         return last[2], False
+    head = unnamed(head)
     if _has_own_subject(head):
         own = "".join(re.findall(r"[\u4e00-\u9fff]", _NOT_SUBJECT.sub("", head)))
         if carried and indicators().part_of(own, carried):  # 「收入119.39亿元」 after a question on 一般公共预算收入
