@@ -191,3 +191,11 @@ def test_a_share_is_read_the_same_with_a_place_name_before_it():
 
     assert [(m.figure, m.indicator) for m in measured("金山文化创意产业增加值占GDP比重达到15%", unnamed=unnamed)] \
         == [("15", None)]
+
+
+def test_a_growth_rate_does_not_answer_a_share():
+    plan = make_hit("经济增长预期7%左右，与经济总量扩大和结构升级的要求相适应。", district="全国", year=2016, period="2016", n=11)
+    question = "2016年全国经济总量占世界经济的比重是多少？"
+    assert checked("经济增长预期7%左右[1]。", [plan], question).refused
+    shares = make_hit("经济总量占世界经济的比重达到14.8%。", district="全国", year=2016, period="2016", n=12)
+    assert not checked("经济总量占世界经济的比重达到14.8%[1]。", [shares], question).refused

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from reportqa.answer.indicators import indicators
 from reportqa.answer.measures import MEASURE_WORD, Measure
-from reportqa.answer.said import PART_YEAR, last_stock, point_of
+from reportqa.answer.said import PART_YEAR, SHARE, last_stock, point_of
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.text import NUMBER, YEAR, match_form
 
@@ -50,6 +50,7 @@ class Asked:
         word: the measure word of the count it asks (「多少辆」 → 辆).
         stock: it asks a total (一共, 总数: True) or what was added (新增: False); None when neither.
         point: it asks a year's average ("average") or its end ("end"), "" when neither.
+        share: it asks a share (占…比重, 比例), which a growth rate does not answer.
     """
 
     indicators: tuple[str, ...]
@@ -62,6 +63,7 @@ class Asked:
     word: str = ""
     stock: bool | None = None
     point: str = ""
+    share: bool = False
 
     @classmethod
     def read(cls, question: str, actual: bool, unnamed: Callable[[str], str] = str) -> Asked:
@@ -71,11 +73,12 @@ class Asked:
         period = (bool(_ASKS_PART_YEAR.search(question)), bool(_ASKS_SPAN.search(question)),
                   (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question))
         if len(_QUESTION_WORD.findall(question)) > 1:  # 「添了多少家？增长了多少？」: an amount and a rate
-            return cls(named, True, *period, point=point_of(question))
+            return cls(named, True, *period, point=point_of(question), share=bool(SHARE.search(question)))
         counted = _COUNT_ASKED.search(question)
         return cls(named, bool(_ASKS_RATE.search(question)), *period,
                    () if named else counted_thing(unnamed(question)), bool(_ASKS_RATE_ONLY.search(question)),
-                   counted.group(1) if counted else "", last_stock(question), point_of(question))
+                   counted.group(1) if counted else "", last_stock(question), point_of(question),
+                   bool(SHARE.search(question)))
 
     @property
     def subject(self) -> str | None:
@@ -90,6 +93,8 @@ class Asked:
             return False
         if measure.indicator in indicators().rates and {measure.point, self.point} == {"average", "end"}:
             return False
+        if self.share and measure.rate and not measure.share:
+            return False  # 「经济增长预期7%左右」 is not a share of the nation's economy
         if (measure.part_year and not self.part_year) or (measure.span and not self.span):
             return False
         if self.actual and measure.target:

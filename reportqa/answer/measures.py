@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reportqa.answer.indicators import indicators
-from reportqa.answer.said import SPAN, last_is_target, last_period, last_stock, point_of, reached_year
+from reportqa.answer.said import SHARE, SPAN, last_is_target, last_period, last_stock, point_of, reached_year
 from reportqa.text import FIGURE_WITH_UNIT, YEAR, canonical_figure, unit_kind
 
 # A clause: what a comma, colon or enumeration comma-free stretch says.
@@ -97,6 +97,7 @@ class Measure:
         start: it is where a change started (「从84.5岁提高到85.75岁」: 84.5), not where it stands.
         part: it is of a part of what the indicator covers (the next clause gives its share of the whole).
         point: "average" for a year's average (「失业率平均为5.1%」), "end" for the year's end (年末), else "".
+        share: it is a share of something (占, 比重, 比例), not a change.
     """
 
     figure: str
@@ -117,6 +118,7 @@ class Measure:
     start: bool = False
     part: bool = False
     point: str = ""
+    share: bool = False
 
 
 def measured(sentence: str, subject: str | None = None, unnamed: Callable[[str], str] = str) -> list[Measure]:
@@ -187,7 +189,7 @@ class _Clause:
             counts=counts.group(2) if counts else "",
             word=unit or (counts.group(1) if counts else _word_after(self.text, match)),
             stock=last_stock(head), context=counts.group(2) if counts else before + self.text[match.end():],
-            start=self._starts(position), point=point_of(head))
+            start=self._starts(position), point=point_of(head), share=bool(SHARE.search(head)))
 
     def _starts(self, position: int) -> bool:
         """Whether the figure at ``position`` is where a change started: 「从A…到B」 with B the next figure."""

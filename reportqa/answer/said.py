@@ -20,6 +20,8 @@ _TARGET = re.compile(r"(?P<target>预期目标|主要目标|目标是|目标为|
 # A rate as a year's average or at its end: 「城镇调查失业率平均为5.1%」「年末城镇调查失业率5.5%」.
 _POINT = re.compile(r"(?P<average>平均|全年平均)|年末|年底|期末|\d年末")
 SPAN = re.compile(r"年均|期间|时期|累计")
+# A share of a whole, not a change: 「占国内生产总值的比重达到17%」「服务业增加值比重提高到48.2%」.
+SHARE = re.compile(r"占|比重|比例|占比")
 # A level reached in a five-year plan (「“十四五”期间…森林覆盖率达到19.5%」): where it ends, not over it.
 _LEVEL = re.compile(r"达到|提高到|提升到|增加到|增长到|降至|降到|下降到|突破")
 _PLAN = re.compile(PLAN_PERIOD)
