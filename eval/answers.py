@@ -25,7 +25,8 @@ and reports, overall and per question type:
 Each answer's draft (the generator's text before verification) is kept in the
 results; ``--replay RESULTS.json`` answers again with those drafts instead of
 the generator (same retrieval, the current verifier), to measure a verifier
-change without the model.
+change without the model; the times shown are then those of the run that
+wrote the drafts.
 
 Writes ``eval/results/answers-GENERATOR[-TAG].{json,md,png}`` and prints the
 change from the previous file of the same name. Run it on an idle machine when
@@ -74,10 +75,10 @@ class Replay:
         yield draft
 
 
-def recorded_drafts(path: Path) -> dict[str, str]:
-    """question → draft, from a results file written by this script."""
+def recorded_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """question → its row (draft and times), from a results file written by this script."""
     report = json.loads(path.read_text(encoding="utf-8"))
-    return {row["question"]: row["draft"] for result in report.values() for row in result["per_question"]
+    return {row["question"]: row for result in report.values() for row in result["per_question"]
             if "draft" in row and "question" in row}
 
 
@@ -154,10 +155,13 @@ def _share(flags: list[bool]) -> float | None:
 
 
 def evaluate(path: Path, generator: str, index: str | None, limit: int | None,
-             replay: dict[str, str] | None = None) -> dict[str, Any]:
+             replay: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     items = load(path, limit)
-    results = ask_batch([item["question"] for item in items], generator, index, replay)
+    drafts = {question: row["draft"] for question, row in replay.items()} if replay is not None else None
+    results = ask_batch([item["question"] for item in items], generator, index, drafts)
     rows = [judge(item, result) for item, result in zip(items, results)]
+    for row in rows if replay is not None else ():  # the times are those of the run that wrote the drafts
+        row["seconds"], row["first_token"] = replay[row["question"]]["seconds"], replay[row["question"]]["first_token"]
     kinds = sorted({row["qtype"] for row in rows})
     return {"overall": summarise(rows), "by_type": {kind: summarise([r for r in rows if r["qtype"] == kind])
                                                     for kind in kinds}, "per_question": rows}
@@ -195,7 +199,7 @@ def main() -> None:
     parser.add_argument("--replay", type=Path, help="a results file whose recorded drafts are verified again "
                                                     "instead of generating (measures a verifier change)")
     args = parser.parse_args()
-    replay = recorded_drafts(args.replay) if args.replay else None
+    replay = recorded_rows(args.replay) if args.replay else None
     try:
         report = {path.stem: evaluate(path, args.generator, args.index, args.limit, replay) for path in args.sets}
     except ReportqaError as error:  # no index, another model's index, a model not installed

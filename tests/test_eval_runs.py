@@ -54,6 +54,25 @@ def test_the_answer_evaluation_gets_the_answers_the_ask_command_prints(shared_sm
     assert all(record["timings"]["total"] > 0 for record in answered)
 
 
+def test_a_replay_checks_the_recorded_drafts_again_and_keeps_their_times(shared_small_index, fake_model, tmp_path):
+    from eval.answers import evaluate, recorded_rows
+
+    questions = tmp_path / "set.jsonl"
+    items = [{"id": "X1", "question": QUESTIONS[0], "qtype": "numeric", "key_facts": ["774"]},
+             {"id": "X2", "question": QUESTIONS[1], "qtype": "numeric", "key_facts": ["5"]}]
+    questions.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
+    recorded = {"set": {"per_question": [
+        {"question": QUESTIONS[0], "draft": "嘉定新增养老床位774张[1]。", "seconds": 12.5, "first_token": 9.0},
+        {"question": QUESTIONS[1], "draft": "松江新建公园绿地900公顷[1]。", "seconds": 11.0, "first_token": 8.0}]}}
+    results = tmp_path / "answers-local-x.json"
+    results.write_text(json.dumps(recorded, ensure_ascii=False), encoding="utf-8")
+    report = evaluate(questions, "local", str(shared_small_index), None, recorded_rows(results))
+    first, second = report["per_question"]
+    assert first["key_facts"] and (first["seconds"], first["first_token"]) == (12.5, 9.0)
+    assert second["refused"] and second["draft"] == "松江新建公园绿地900公顷[1]。"  # 900 is in no passage
+    assert report["overall"]["median_seconds"] == 11.75
+
+
 def test_the_benchmark_reads_what_each_ingest_embedded(tmp_path):
     from eval.bench_search import timed_ingest
 

@@ -95,6 +95,7 @@ def test_an_abbreviation_is_the_indicator_it_stands_for():
     ("青浦的华为研发中心哪一天开工？", "华为研发中心项目正式开工[1]。", "华为研发中心项目正式开工。"),
     ("91街坊的地块由哪家企业开发？", "91街坊等地块抓早抓快抓好土地出让工作[1]。", "91街坊等地块抓早抓快抓好土地出让工作。"),
     ("首批设立的国家公园分别是哪几个？", "设立首批国家公园[1]。", "设立首批国家公园。"),
+    ("首批设立的国家公园分别是哪几个？", "第一批国家公园正式设立[1]。", "第一批国家公园正式设立。"),  # 第一批 lists nothing
 ])
 def test_a_question_asking_when_who_or_which_ones_needs_an_answer_naming_them(question, answer, passage):
     assert checked(answer, [make_hit(passage, n=7)], question).refused
@@ -199,3 +200,14 @@ def test_a_growth_rate_does_not_answer_a_share():
     assert checked("经济增长预期7%左右[1]。", [plan], question).refused
     shares = make_hit("经济总量占世界经济的比重达到14.8%。", district="全国", year=2016, period="2016", n=12)
     assert not checked("经济总量占世界经济的比重达到14.8%[1]。", [shares], question).refused
+
+
+def test_a_plans_look_back_is_the_year_before_the_plan_not_its_target():
+    from dataclasses import replace
+
+    plan = make_hit("生态空间持续扩大。森林覆盖率达到14.2%，较“十二五”末提高3.37个百分点。到2025年，森林覆盖率达到16.5%。",
+                    district="金山区", year=2021, period="十四五", n=13)
+    plan = replace(plan, chunk=replace(plan.chunk, period_kind="plan"))
+    assert checked("金山：森林覆盖率目标是14.2%[1]。", [plan], "松江和金山对2025年森林覆盖率分别定了什么目标？").refused
+    assert not checked("金山：森林覆盖率达到16.5%[1]。", [plan], "松江和金山对2025年森林覆盖率分别定了什么目标？").refused
+    assert not checked("金山森林覆盖率14.2%[1]。", [plan], "“十三五”收官时金山的森林覆盖率是多少？").refused

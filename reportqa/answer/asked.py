@@ -177,7 +177,7 @@ _ASKS_DATE = re.compile(r"哪一?天|哪日|几月几[日号]|几号|哪个月|�
 _ASKS_ORGANISATION = re.compile(r"哪家|哪个(?:企业|公司|单位|机构|部门|银行|医院|学校|大学)")
 # 「分别是哪几个」「有哪些」: several things, named one after another.
 _ASKS_ITEMS = re.compile(r"哪几|哪些|分别是什么|分别是哪|包括哪|都有什么|有什么")
-_ENUMERATION = re.compile(r"[、；;]|一是|其一|第一|[”」》][和及与][“「《]|[^\s，,。]{2,}[和及与][^\s，,。]{2,}")
+_ENUMERATION = re.compile(r"[、；;]|一是|其一[,，、是]|第一[,，、是]|[”」》][和及与][“「《]|[^\s，,。]{2,}[和及与][^\s，,。]{2,}")
 _ASKS_PERSON = re.compile(r"谁(?![的更多高低大小快慢])")
 _ASKS_NAME = re.compile(r"叫什么|什么名字|名称是什么|名字是什么|什么型号|哪项|哪一项|哪个项目|什么品牌|什么称号")
 _TIME = re.compile(rf"{YEAR}\s*年|\d{{1,2}}\s*月|\d{{1,2}}\s*[日号]|年底|年初|年内|年末|上半年|下半年|月底|月初")

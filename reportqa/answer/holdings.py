@@ -7,7 +7,9 @@
   「“十三五”时期发展成就和“十四五”时期主要目标任务」), unless its sentence, or one before it that
   nothing since has turned to the future, speaks of the past (「“十三五”时期…」「过去五年…」).
 * In a five-year plan (its document or a section on it) a figure naming no year is of the year before
-  the plan (a review of the last one ends there) or of the plan's years, never of an earlier year.
+  the plan (a review of the last one ends there) or of the plan's years, never of an earlier year; in a
+  sentence looking back (「森林覆盖率达到14.2%，较“十二五”末提高3.37个百分点」) it is the year before
+  the plan's, an outcome.
 * In a review of a past year a figure is an outcome.
 * A sentence opening with a year (「2017年，…」「过去一年，…」) ties the figures after it in the passage
   that name none to that year.
@@ -59,8 +61,9 @@ def occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence]
                 measure = replace(measure, years=topic)
             elif several and not measure.years:
                 measure = replace(measure, span=True)
-            elif plan_years and not measure.years:  # a plan's figure: the last plan's end, or the plan's years
-                measure = replace(measure, years=plan_years)
+            elif plan_years and not measure.years:  # looking back, the year before the plan; else the plan's
+                measure = (replace(measure, years=frozenset({max(plan_years) - 5}), outcome=True) if looking_back
+                           else replace(measure, years=plan_years))
             if plans_own_year or plans_ahead and not looking_back:
                 measure = replace(measure, target=True)
             if reviews:
