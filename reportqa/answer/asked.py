@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from reportqa.answer.indicators import indicators
 from reportqa.answer.measures import MEASURE_WORD, Measure
-from reportqa.answer.said import PART_YEAR, SHARE, last_stock, point_of
+from reportqa.answer.said import PART_YEAR, SHARE, SHARE_OF, last_stock, point_of
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.text import NUMBER, YEAR, match_form
 
@@ -28,7 +28,6 @@ _ASKS_RATE_ONLY = re.compile(r"增速|增幅|增长率|百分|比重|占比|比�
 _COUNT_ASKED = re.compile(rf"(?:多少|几)({MEASURE_WORD})")
 # 「2021年末」「十三五末」「年底」: what stood at the end of a period, an outcome.
 _YEAR_END = re.compile(r"年末|年底|五”?末|\d年末")
-_SHARE_OF = re.compile(r"(?:占|相当于)(?:全区|全市|全省|全国)?$")
 _ASKS_TARGET = re.compile(r"目标|计划|规划|预期|定了|定的|要求|力争|希望|打算|拟")
 _ASKS_PART_YEAR = re.compile(PART_YEAR)
 _ASKS_SPAN = re.compile(rf"年均|期间|时期|五年|累计|合计|总共|一共|十[一二三四五六七八九]五|以来|过去|今后|{YEAR}\s*[-—–至到]\s*{YEAR}")
@@ -69,7 +68,7 @@ class Asked:
     def read(cls, question: str, actual: bool, unnamed: Callable[[str], str] = str) -> Asked:
         # 「文化创意产业增加值占GDP比重」 asks a share of 文化创意产业增加值: GDP after 占 is not asked
         named = tuple(dict.fromkeys(name for start, _, name in indicators().mentions(question)
-                                    if not _SHARE_OF.search(question[:start].rstrip("的"))))
+                                    if not SHARE_OF.search(question[:start].rstrip("的"))))
         period = (bool(_ASKS_PART_YEAR.search(question)), bool(_ASKS_SPAN.search(question)),
                   (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question))
         if len(_QUESTION_WORD.findall(question)) > 1:  # 「添了多少家？增长了多少？」: an amount and a rate

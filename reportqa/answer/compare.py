@@ -28,6 +28,10 @@ from reportqa.text import YEAR_MENTION, compact, figure_kinds, figures, match_fo
 
 # Passages shown for each side of a comparison.
 SIDE_PASSAGES = 2
+# Labels of the two sides of a question asking a year's target and what happened.
+TARGET_SIDE, ACTUAL_SIDE = "目标", "实际"
+# The passages of a side searched for a stretch that answers it.
+FILL_PASSAGES = 5
 
 
 def named_side(place: str, pieces: Iterator[str], names: PlaceNames) -> Iterator[str]:
@@ -114,18 +118,10 @@ def fill_sides(text: str, shown: Sequence[Hit], hits: Sequence[Hit],
     return "\n".join(lines), added
 
 
-# Labels of the two sides of a question asking a year's target and what happened.
-TARGET_SIDE, ACTUAL_SIDE = "目标", "实际"
-# The passages of a side searched for a stretch that answers it.
-FILL_PASSAGES = 5
-
-
 def _lead(side: str, understanding: Understanding) -> str:
     """What a side's filled sentence starts with: 「松江：」, 「2018年：」, 「2020年目标为：」, 「2020年实际：」."""
     if side in understanding.places:
         return f"{understanding.place_names.short(side)}："
-    if not side:
-        return ""
     return f"{side}为：" if side.endswith(TARGET_SIDE) else f"{side}："
 
 

@@ -24,7 +24,7 @@ from dataclasses import replace
 from reportqa.answer.measures import Measure, measured
 from reportqa.ingest.metadata import PLAN, REPORT
 from reportqa.records import Hit
-from reportqa.text import PLAN_PERIOD, YEAR, compact, plan_first_year, sentences
+from reportqa.text import NAMED_YEAR, PLAN_PERIOD, YEAR, compact, plan_first_year, sentences
 
 # A figure a passage holds: what it measures, and the characters of its sentence.
 Occurrence = tuple[Measure, frozenset[str]]
@@ -88,7 +88,7 @@ def _plan_years(passage: Hit) -> frozenset[int]:
 def _looks(sentence: str, year: int | None, looking_back: bool) -> bool:
     """Whether a sentence (and those after it, until one looks ahead) speaks of the past: an earlier year
     or plan, 过去, 以来; one naming a later year or plan, or 今后, looks ahead."""
-    years = [int(found) for found in re.findall(rf"({YEAR})\s*年", sentence)]
+    years = [int(found) for found in NAMED_YEAR.findall(sentence)]
     years += [plan_first_year(plan) for plan in _PLAN.findall(sentence)]
     if _PAST.search(sentence) or any(found < (year or 0) for found in years):
         return True

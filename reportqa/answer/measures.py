@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reportqa.answer.indicators import indicators
-from reportqa.answer.said import SHARE, SPAN, last_is_target, last_period, last_stock, point_of, reached_year
+from reportqa.answer.said import SHARE, SHARE_OF, SPAN, last_is_target, last_period, last_stock, point_of, reached_year
 from reportqa.text import FIGURE_WITH_UNIT, YEAR, canonical_figure, unit_kind
 
 # A clause: what a comma, colon or enumeration comma-free stretch says.
@@ -55,7 +55,6 @@ _FROM = re.compile(rf"(?:从|由)(?:{YEAR}\s*年(?:底|末)?|[^\d，,；;从由]
 _TO = re.compile(r"^[^\d，,；;]{0,10}(?:到|至)[^\d，,；;]{0,4}$")
 _SHARE_OF = re.compile(r"^(?:约)?占(?:全区|全市|全省|全县|全国|全部|总量的?)?")
 _RATE_AFTER = re.compile(r"\s*(?:个百分点|倍)")
-_SHARE_BEFORE = re.compile(r"(?:占|相当于)$")
 # What joins the items of a paired list: 「地区生产总值和区级一般公共预算收入」.
 _JOINED = re.compile(r"^\s*(?:和|与|及|、|以及)[^\d,，]{0,3}$")
 # A year a figure is tied to (with its range: 「2016-2020年」), and the words that make it a baseline instead.
@@ -230,7 +229,7 @@ def _indicator(mentions: list[tuple[int, int, str]], start: int, head: str, unna
     before = [mention for mention in mentions if mention[1] <= start]
     if before:
         last = before[-1]
-        if _SHARE_BEFORE.search(head[:last[0]].rstrip("的")):  # 「X占地区生产总值的比重」 is of X
+        if SHARE_OF.search(head[:last[0]].rstrip("的")):  # 「X占地区生产总值的比重」 is of X
             numerator = unnamed(head[:last[0]])
             return (before[-2][2], False) if len(before) > 1 else (None, True) if _has_own_subject(numerator) \
                 else (carried, False)

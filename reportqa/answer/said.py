@@ -22,6 +22,8 @@ _POINT = re.compile(r"(?P<average>平均|全年平均)|年末|年底|期末|\d�
 SPAN = re.compile(r"年均|期间|时期|累计")
 # A share of a whole, not a change: 「占国内生产总值的比重达到17%」「服务业增加值比重提高到48.2%」.
 SHARE = re.compile(r"占|比重|比例|占比")
+# What comes right before the whole a share is of: 「X占(全区)地区生产总值的比重」.
+SHARE_OF = re.compile(r"(?:占|相当于)(?:全区|全市|全省|全县|全国)?$")
 # A level reached in a five-year plan (「“十四五”期间…森林覆盖率达到19.5%」): where it ends, not over it.
 _LEVEL = re.compile(r"达到|提高到|提升到|增加到|增长到|降至|降到|下降到|突破")
 _PLAN = re.compile(PLAN_PERIOD)
