@@ -136,12 +136,14 @@ class Evidence:
         if not said:
             return True, False
         related = not self.asked.indicators or any(measure.indicator in self.asked.indicators for measure in said)
-        return related, any(self.asked.answered_by(measure) for measure in said)
+        return related, bool(self.answering(body, needed))
 
-    def answering(self, body: str, needed: list[str]) -> list[str]:
-        """The figures of a sentence (among ``needed``) that answer the question as the sentence says them."""
+    def answering(self, body: str, needed: list[str], target: bool | None = None) -> list[str]:
+        """The figures of a sentence (among ``needed``) that answer the question as the sentence says them
+        (and, when ``target`` is given, are set as a target or not as it says)."""
         return [number for number, measure in self.measures(body).items()
-                if number in needed and not measure.label and self.asked.answered_by(measure)]
+                if number in needed and not measure.label and self.asked.answered_by(measure)
+                and (target is None or measure.target == target)]
 
     def measures(self, body: str) -> dict[str, Measure]:
         """figure → what an answer sentence says it measures (its first mention); a sentence naming no

@@ -37,11 +37,8 @@ _ANALYSER = ReportAnalyser()
 def answers(body: str, understanding: Understanding, target: bool | None = None) -> bool:
     """Whether an answer sentence gives a figure of the asked measure (and, when ``target`` is given, one
     set as a target or not as it says)."""
-    evidence = Evidence((), understanding)
     asked = set(figures(understanding.question))
-    return any(number not in asked and evidence.asked.answered_by(measure)
-               and (target is None or measure.target == target)
-               for number, measure in evidence.measures(body).items())
+    return bool(Evidence((), understanding).answering(body, [n for n in figures(body) if n not in asked], target))
 
 
 def best_stretch(passages: Sequence[Hit], understanding: Understanding, lead: str = "",
