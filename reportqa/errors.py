@@ -7,6 +7,7 @@ as a usage error. The hierarchy::
     ├── InputError        a setting, flag, question or batch line that cannot be used (also a ValueError)
     ├── LoadError         a source file that cannot be turned into text
     ├── IndexUnusable     the index is missing, of another format or model, or damaged
+    ├── IndexBusy         another ingest is writing the index
     └── ModelUnavailable  a model or its runtime is not installed, or its file is not the one expected
 """
 
@@ -39,6 +40,10 @@ class LoadError(ReportqaError):
 
 class IndexUnusable(ReportqaError):
     """The index is missing or cannot be used; the message says how to fix it."""
+
+
+class IndexBusy(ReportqaError):
+    """Another process holds the index's writer lock; the message says to wait or retry."""
 
 
 class ModelUnavailable(ReportqaError):

@@ -19,11 +19,13 @@ class SourceText:
         path: the path as given to ingest (what ``source_file`` records).
         text: the decoded text; every offset in the index points into it.
         encoding: how the bytes were decoded (``utf-8``, ``gb18030``, ``pdf`` …).
+        sha256: the file's hash when it was read (what the index records, to notice a later edit).
     """
 
     path: str
     text: str
     encoding: str
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ class Document:
 
     ``place`` is the issuing government's place (广东省, 上海市, 嘉定区, 全国) and ``place_level`` its level
     (national, province, city, county), both None when the report does not say; ``district`` is the place
-    when it is county-level.
+    when it is county-level. ``source_sha256`` is the source file's hash when it was indexed (set when an
+    index is opened), so a view of the source notices an edit since.
     """
 
     doc_id: str
@@ -109,6 +112,7 @@ class Document:
     notes: tuple[str, ...] = ()
     place: str | None = None
     place_level: str | None = None
+    source_sha256: str | None = None
 
     @property
     def issuing_place(self) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import IndexUnusable, InputError
-from reportqa.indexing import store
+from reportqa.indexing import store, writing
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder
 from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
@@ -78,14 +78,22 @@ def check_compatible(manifest: dict[str, Any], settings: Settings, index_dir: st
 
 
 def previous_vectors(index_dir: str | Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Vectors of the existing index (passages and sentences) by text key, and its embedding record."""
-    manifest = store.read_manifest(index_dir)
-    chunks = store.read_chunks(index_dir)
-    vectors = store.read_array(index_dir, store.EMBEDDINGS)
+    """Vectors of the existing index (passages and sentences) by text key, and its embedding record;
+    nothing when its files are damaged (everything is embedded again)."""
+    try:
+        manifest = store.read_manifest(index_dir)
+        store.check_files(index_dir, manifest)
+        chunks = store.read_chunks(index_dir)
+        vectors = store.read_array(index_dir, store.EMBEDDINGS)
+    except IndexUnusable:
+        return {}, {}
     if vectors is None or len(vectors) != len(chunks):
         return {}, {}
     known = {text_key(chunk.index_text): vector for chunk, vector in zip(chunks, vectors)}
-    sentence_vectors = store.read_array(index_dir, store.SENTENCES)
+    try:
+        sentence_vectors = store.read_array(index_dir, store.SENTENCES)
+    except IndexUnusable:
+        sentence_vectors = None
     texts = [sentence for chunk in chunks for sentence in sentences(chunk.text)]
     if sentence_vectors is not None and len(sentence_vectors) == len(texts):
         known.update((text_key(text), vector) for text, vector in zip(texts, sentence_vectors))
@@ -135,7 +143,8 @@ def write_search_index(
     on_embedded: Callable[[int], None] | None = None,
     on_embedding_start: Callable[[int], None] | None = None,
 ) -> IndexUpdate:
-    """Write the complete index of ``result`` to ``settings.index_dir``, atomically.
+    """Write the complete index of ``result`` to ``settings.index_dir``, atomically, under the writer lock
+    (``reportqa.indexing.writing``).
 
     Args:
         result: the ingested documents and chunks.
@@ -145,7 +154,14 @@ def write_search_index(
         on_embedded: called with the number of texts after each embedded batch.
         on_embedding_start: called with the number of texts (passages and sentences) about to be embedded.
     """
-    known, record = previous_vectors(settings.index_dir) if reuse and store.has_index(settings.index_dir) else ({}, {})
+    with writing.writer_lock(settings.index_dir):  # re-entrant: ingest.py holds it from planning on
+        known = previous_vectors(settings.index_dir) if reuse and store.has_index(settings.index_dir) else ({}, {})
+        return _write(result, settings, embedder, *known, on_embedded, on_embedding_start)
+
+
+def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: dict[str, np.ndarray],
+           record: dict[str, Any], on_embedded: Callable[[int], None] | None,
+           on_embedding_start: Callable[[int], None] | None) -> IndexUpdate:
     passage_texts = [chunk.index_text for chunk in result.chunks]
     sentence_texts = [text for chunk in result.chunks for text in sentences(chunk.text)]
     passage_keys, sentence_keys = list(map(text_key, passage_texts)), list(map(text_key, sentence_texts))
@@ -165,14 +181,16 @@ def write_search_index(
     lexical = LexicalIndex.build([analyser(chunk.index_text) for chunk in result.chunks])
     dense = DenseIndex.build(vectors, settings.faiss_index)
     manifest = manifest_for(result, settings, record, analyser.fingerprint())
-    with store.staged_index(settings.index_dir) as staging:
+    with writing.staged_index(settings.index_dir) as (staging, generation):
         store.write_chunks(staging / store.CHUNKS, result.chunks)
         store.write_array(staging / store.EMBEDDINGS, vectors)
         store.write_array(staging / store.SENTENCES, sentence_vectors)
         store.write_array(staging / store.SENTENCE_OFFSETS, store.sentence_offsets([chunk.text for chunk in result.chunks]))
         dense.save(staging / store.DENSE)
         lexical.save(staging / store.LEXICAL)
-        store.write_json(staging / store.MANIFEST, manifest)
+        manifest.update(generation=generation, files=store.file_sizes(staging),
+                        counts={"chunks": len(result.chunks), "sentences": len(sentence_vectors)})
+        store.write_json(staging / store.MANIFEST, store.stored_manifest(manifest, settings.index_dir))
     embedded = sum(key in missing for key in passage_keys)
     return IndexUpdate(embedded, len(passage_keys) - embedded, embed_seconds, len(missing.keys() - set(passage_keys)))
 
@@ -198,7 +216,8 @@ def manifest_for(result: IngestResult, settings: Settings, embedding: dict[str, 
             "min_chars": settings.chunk_min_chars,
         },
         "sources": [
-            {"path": source.path, "sha256": store.file_sha256(source.path), "encoding": source.encoding}
+            {"path": source.path, "sha256": source.sha256 or store.file_sha256(source.path),
+             "encoding": source.encoding}
             for source in result.sources
         ],
         "documents": [document.to_json(chunk_counts.get(document.doc_id, 0)) for document in result.documents],

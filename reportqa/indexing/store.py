@@ -1,9 +1,11 @@
-"""The index directory: plain files plus a JSON manifest, written atomically.
+"""The index directory: plain files plus a JSON manifest, checked on open.
 
 Layout (``FORMAT_VERSION``):
 
-* ``manifest.json`` — format version, settings that shape the index, sources
-  with their sha256, documents with their metadata and chunk counts.
+* ``manifest.json`` — format version, generation, the size of every other
+  file, settings that shape the index, sources with their sha256, documents
+  with their metadata and chunk counts. Written last: an index folder without
+  it is incomplete.
 * ``chunks.jsonl`` — one chunk a line; line i is row i of every other index file.
 * ``embeddings.npy`` — the passage vectors (float32, n × d), kept so an update
   re-embeds only new passages.
@@ -13,30 +15,28 @@ Layout (``FORMAT_VERSION``):
   ``offsets[i]:offsets[i + 1]`` (see ``reportqa.search.rescoring``).
 * ``bm25/`` — the BM25 index (bm25s: JSON vocabulary and parameters, ``.npy`` arrays).
 
-A new index is written into a temporary sibling folder and swapped in only
-when complete, so a failed or interrupted run leaves the previous index as it
-was. Nothing is pickled.
+Source paths are recorded relative to the folder holding the index when they
+lie under it (``reportqa.paths``) and are absolute in memory. How a new index
+replaces the old one, one writer at a time, is ``reportqa.indexing.writing``.
+Nothing is pickled.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from reportqa.errors import IndexUnusable
+from reportqa.paths import file_sha256, index_root, resolved_path, stored_path  # noqa: F401 (file_sha256)
 from reportqa.records import Chunk
 from reportqa.text import sentences
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 EMBEDDINGS = "embeddings.npy"
@@ -46,84 +46,118 @@ SENTENCE_OFFSETS = "sentence_offsets.npy"
 LEXICAL = "bm25"
 
 
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def staged_index(index_dir: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success it replaces ``index_dir``.
-
-    On an exception (or interruption) the temporary folder is removed and the
-    existing index is untouched.
-    """
-    target = Path(index_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    recover_interrupted_swap(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = target.with_name(f".{target.name}.retired-{os.getpid()}")
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def recover_interrupted_swap(target: Path) -> None:
-    """If a run died between the two renames of a swap, put the old index back."""
-    if target.exists():
-        return
-    retired = sorted(target.parent.glob(f".{target.name}.retired-*"))
-    if retired:
-        retired[-1].rename(target)
+def damaged(index_dir: str | Path, what: str, sources_known: bool = True) -> IndexUnusable:
+    """The one message for a damaged index: what is wrong and the command that rebuilds it."""
+    if sources_known:
+        fix = f"`python ingest.py --index {index_dir}` rebuilds it from its source files"
+    else:
+        fix = f"rebuild it with `python ingest.py --rebuild --index {index_dir} REPORTS…` (your report files)"
+    return IndexUnusable(f"the index at {index_dir} is damaged ({what}): {fix}")
 
 
 def write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def write_chunks(path: Path, chunks: list[Chunk] | tuple[Chunk, ...]) -> None:
+def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
+    """Write ``chunks`` into ``path`` (in an index folder), their source paths as the index records them."""
+    root = index_root(path.parent)
     with path.open("w", encoding="utf-8") as handle:
         for chunk in chunks:
-            handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
+            record = chunk.to_json()
+            record["source_file"] = stored_path(chunk.source_file, root)
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def read_manifest(index_dir: str | Path) -> dict[str, Any]:
-    """Load and check ``manifest.json``.
+    """Load and check ``manifest.json``; source paths come back absolute.
 
     Raises:
-        IndexUnusable: no index there, or one of another format version.
+        IndexUnusable: no index there, one of another format version, or a manifest that is not one.
     """
     path = Path(index_dir) / MANIFEST
     if not has_index(index_dir):
         raise IndexUnusable(f"no index at {index_dir}: build it with `python ingest.py --index {index_dir}`")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise damaged(index_dir, f"{MANIFEST} cannot be read: {error}", sources_known=False) from error
+    if not isinstance(manifest, dict):
+        raise damaged(index_dir, f"{MANIFEST} is not a manifest", sources_known=False)
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexUnusable(
             f"index at {index_dir} has format {manifest.get('format_version')}, this version reads "
             f"{FORMAT_VERSION}: rebuild it with `python ingest.py --rebuild --index {index_dir}`"
         )
-    return manifest
+    missing = [key for key in ("sources", "documents", "embedding", "files", "counts") if key not in manifest]
+    if missing:
+        raise damaged(index_dir, f"{MANIFEST} lacks {', '.join(missing)}", sources_known="sources" not in missing)
+    return _resolved(manifest, index_root(index_dir))
+
+
+def stored_manifest(manifest: dict[str, Any], index_dir: str | Path) -> dict[str, Any]:
+    """``manifest`` with its source paths as the index at ``index_dir`` records them."""
+    return _convert(manifest, lambda path: stored_path(path, index_root(index_dir)))
+
+
+def _resolved(manifest: dict[str, Any], root: str) -> dict[str, Any]:
+    return _convert(manifest, lambda path: resolved_path(path, root))
+
+
+def _convert(manifest: dict[str, Any], convert) -> dict[str, Any]:
+    converted = dict(manifest)
+    converted["sources"] = [{**source, "path": convert(source["path"])} for source in manifest["sources"]]
+    converted["documents"] = [{**document, "source_file": convert(document["source_file"]),
+                               "also_in": [convert(path) for path in document.get("also_in") or ()]}
+                              for document in manifest["documents"]]
+    converted["errors"] = [{**error, "path": convert(error["path"])} for error in manifest.get("errors", ())]
+    return converted
 
 
 def read_chunks(index_dir: str | Path) -> list[Chunk]:
-    path = Path(index_dir) / CHUNKS
-    with path.open(encoding="utf-8") as handle:
-        return [Chunk.from_json(json.loads(line)) for line in handle if line.strip()]
+    """The chunks, their source paths absolute.
+
+    Raises:
+        IndexUnusable: the file is missing or a line is not a chunk.
+    """
+    path, root = Path(index_dir) / CHUNKS, index_root(index_dir)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+        return [Chunk.from_json({**record, "source_file": resolved_path(record["source_file"], root)})
+                for record in records]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise damaged(index_dir, f"{CHUNKS} cannot be read: {error}") from error
 
 
 def has_index(index_dir: str | Path) -> bool:
-    """Whether an index (of any version) is there, after undoing a half-done swap."""
-    recover_interrupted_swap(Path(index_dir))
+    """Whether a complete index (of any version) is at ``index_dir``."""
     return (Path(index_dir) / MANIFEST).exists()
+
+
+def file_sizes(folder: Path) -> dict[str, int]:
+    """The size of every file in an index folder but the manifest, by path relative to it."""
+    return {path.relative_to(folder).as_posix(): path.stat().st_size
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.name != MANIFEST}
+
+
+def check_files(index_dir: str | Path, manifest: dict[str, Any]) -> None:
+    """Every file the manifest lists is there with its recorded size, and no file is missing.
+
+    Raises:
+        IndexUnusable: naming the first missing or truncated file.
+    """
+    folder = Path(index_dir)
+    recorded = manifest["files"]
+    for name in (CHUNKS, EMBEDDINGS, DENSE, SENTENCES, SENTENCE_OFFSETS):
+        if name not in recorded:
+            raise damaged(index_dir, f"{MANIFEST} does not list {name}")
+    for name, size in recorded.items():
+        path = folder / name
+        if not path.is_file():
+            raise damaged(index_dir, f"{name} is missing")
+        if path.stat().st_size != size:
+            raise damaged(index_dir, f"{name} is {path.stat().st_size} bytes, {size} when written")
 
 
 def sentence_offsets(texts: Sequence[str]) -> np.ndarray:
@@ -137,6 +171,25 @@ def write_array(path: Path, array: np.ndarray) -> None:
 
 
 def read_array(index_dir: str | Path, name: str) -> np.ndarray | None:
-    """One of the index's ``.npy`` files, or None when it is not there."""
+    """One of the index's ``.npy`` files, or None when it is not there.
+
+    Raises:
+        IndexUnusable: the file is there but is not a readable array.
+    """
     path = Path(index_dir) / name
-    return np.load(path, allow_pickle=False) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise damaged(index_dir, f"{name} cannot be read: {error}") from error
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` (and ``folder``) to disk."""
+    for path in [*sorted(folder.rglob("*")), folder]:
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -19,6 +19,7 @@ from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, load_source
 from reportqa.ingest.metadata import PLAN, STATISTICS, infer_document_facts, plan_period, section_period
 from reportqa.ingest.sections import find_outline
 from reportqa.ingest.splitting import split_documents
+from reportqa.paths import file_sha256, index_root, source_key
 from reportqa.records import Chunk, Document, DocumentSpan, SourceText
 from reportqa.settings import Settings
 from reportqa.text import match_form, search_form
@@ -50,7 +51,8 @@ class IngestResult:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
-    """Files named directly, plus supported files found under named folders.
+    """Files named directly, plus supported files found under named folders, as absolute paths (what the
+    index records, so it reads the same files from any working folder).
 
     Raises:
         LoadError: a named path does not exist.
@@ -58,10 +60,10 @@ def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     files: list[str] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(os.path.normpath(p) for p in sorted(path.rglob("*"))
+            files.extend(os.path.abspath(p) for p in sorted(path.rglob("*"))
                          if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
         elif path.exists():
-            files.append(os.path.normpath(path))
+            files.append(os.path.abspath(path))
         else:
             raise LoadError(path, "no such file or folder")
     return files
@@ -84,10 +86,10 @@ class SourcePlan:
 
 def plan_sources(named: Iterable[str], previous: Iterable[str], remove: Iterable[str] = ()) -> SourcePlan:
     """Files to ingest: those named plus those already indexed, minus missing or removed ones."""
-    to_remove = {os.path.normpath(path) for path in remove}
-    files = [path for path in dict.fromkeys(os.path.normpath(p) for p in named) if path not in to_remove]
+    to_remove = {os.path.abspath(path) for path in remove}
+    files = [path for path in dict.fromkeys(os.path.abspath(p) for p in named) if path not in to_remove]
     pruned, removed = [], []
-    for path in map(os.path.normpath, previous):
+    for path in map(os.path.abspath, previous):
         if path in to_remove:
             removed.append(path)
         elif not Path(path).exists():
@@ -101,16 +103,19 @@ def chunking_settings(settings: Settings) -> ChunkingSettings:
     return ChunkingSettings(settings.chunk_max_chars, settings.chunk_overlap_chars, settings.chunk_min_chars)
 
 
-def analyse_document(span: DocumentSpan, chunking: ChunkingSettings, alone: bool = False) -> AnalysedDocument:
-    """Clean, outline, describe and chunk one document (``alone`` in its file: the file's name may title it)."""
+def analyse_document(span: DocumentSpan, chunking: ChunkingSettings, alone: bool = False,
+                     root: str | None = None) -> AnalysedDocument:
+    """Clean, outline, describe and chunk one document (``alone`` in its file: the file's name may title it;
+    ids name the file by its path relative to ``root``, the index's folder, see ``reportqa.paths``)."""
     text = span.source.text
     layout = classify_lines(text, span.start, span.end)
     outline = find_outline(text, layout)
     facts = infer_document_facts(text[span.start:span.end], [h.label for h in outline.headings], span.listing_title,
                                  Path(span.source.path).stem if alone else None)
-    doc_id = f"{Path(span.source.path).stem}#{span.ordinal}"
+    doc_id = f"{source_key(span.source.path, root or os.getcwd())}#{span.ordinal}"
     document = Document(doc_id, facts.title, facts.district, facts.year, facts.doc_type, span.source.path,
-                        span.start, span.end, (), facts.source_title, facts.notes, facts.place, facts.place_level)
+                        span.start, span.end, (), facts.source_title, (*facts.notes, *layout.notes), facts.place,
+                        facts.place_level)
     spans = pack_chunks(text, sentence_units(text, layout, outline), chunking)
     chunks = tuple(_chunk(document, number, text, piece.start, piece.end, piece.section)
                    for number, piece in enumerate(spans))
@@ -147,7 +152,8 @@ def ingest(
 ) -> IngestResult:
     """Read every file, analyse its documents, fold duplicates.
 
-    A file that cannot be read is recorded in ``errors``; the others go on.
+    A file that cannot be read or analysed, whatever the cause, is recorded in ``errors`` by name; the
+    others go on.
 
     Args:
         paths: files to ingest (see ``expand_paths`` for folders).
@@ -155,19 +161,24 @@ def ingest(
         on_file: called after each file, e.g. to advance a progress bar.
     """
     chunking = chunking_settings(settings)
+    root = index_root(settings.index_dir)
     analysed: list[AnalysedDocument] = []
     sources: list[SourceText] = []
     errors: list[LoadError] = []
     sole: set[str] = set()
     for path in paths:
         try:
-            source = load_source(path)
+            source = load_source(path, limits=settings)
+            source = replace(source, sha256=file_sha256(path))
+            spans = split_documents(source)
+            found = [analyse_document(span, chunking, len(spans) == 1, root) for span in spans]
         except LoadError as error:
             errors.append(error)
+        except Exception as error:  # noqa: BLE001 - a hostile or malformed file must not stop the others
+            errors.append(LoadError(path, f"could not be read ({type(error).__name__}: {str(error)[:200]}); "
+                                          "convert it to .txt or re-save it, then ingest it again"))
         else:
             sources.append(source)
-            spans = split_documents(source)
-            found = [analyse_document(span, chunking, alone=len(spans) == 1) for span in spans]
             if len(found) == 1:
                 sole.add(found[0].document.doc_id)
             analysed.extend(found)

@@ -10,7 +10,7 @@ its document's metadata and its exact place in the source file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from reportqa.indexing.build import check_compatible
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder, make_embedder
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
+from reportqa.indexing.writing import locate
 from reportqa.ingest.metadata import REPORT
 from reportqa.places import PlaceNames
 from reportqa.records import Chunk, Document, Hit
@@ -53,7 +54,10 @@ class SearchIndex:
         self.settings = settings
         self.manifest = manifest
         self.chunks = chunks
-        self.documents = {record["doc_id"]: Document.from_json(record) for record in manifest["documents"]}
+        hashes = {source["path"]: source.get("sha256") for source in manifest["sources"]}
+        self.documents = {record["doc_id"]: replace(Document.from_json(record),
+                                                    source_sha256=hashes.get(record["source_file"]))
+                          for record in manifest["documents"]}
         self._places = tuple(sorted({d.issuing_place for d in self.documents.values() if d.issuing_place}))
         self.place_names = PlaceNames(self._places)
         self._years = frozenset(d.year for d in self.documents.values() if d.year)
@@ -69,30 +73,48 @@ class SearchIndex:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchIndex:
-        """Load the index in ``settings.index_dir``.
+        """Load the index in ``settings.index_dir`` (its newest complete copy while an ingest swaps it in).
 
         Raises:
             IndexUnusable: missing, of another format or model, or damaged;
                 the message says which command fixes it.
         """
-        index_dir = Path(settings.index_dir)
+        for attempt in range(3):
+            folder = locate(settings.index_dir)
+            try:
+                return cls._load(settings, folder, embedder)
+            except IndexUnusable:
+                # An ingest swapped the folder away while it was read: read the new one.
+                if attempt == 2 or locate(settings.index_dir) == folder and folder.exists():
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load(cls, settings: Settings, index_dir: Path, embedder: Embedder | None) -> SearchIndex:
         manifest = store.read_manifest(index_dir)
-        check_compatible(manifest, settings, index_dir)
+        check_compatible(manifest, settings, settings.index_dir)
         if manifest.get("lexical", {}).get("dictionary_sha256") != ReportAnalyser().fingerprint()["dictionary_sha256"]:
-            raise IndexUnusable(f"the BM25 index at {index_dir} was built with another dictionary: "
-                                      f"run `python ingest.py --index {index_dir}` to rebuild it")
+            raise IndexUnusable(f"the BM25 index at {settings.index_dir} was built with another dictionary: "
+                                f"run `python ingest.py --index {settings.index_dir}` to rebuild it")
+        store.check_files(index_dir, manifest)
         chunks = store.read_chunks(index_dir)
-        dense = DenseIndex.load(index_dir / store.DENSE)
-        lexical = LexicalIndex.load(index_dir / store.LEXICAL)
+        try:
+            dense = DenseIndex.load(index_dir / store.DENSE)
+            lexical = LexicalIndex.load(index_dir / store.LEXICAL)
+        except Exception as error:  # noqa: BLE001 - FAISS and bm25s raise RuntimeError, OSError, KeyError…
+            raise store.damaged(settings.index_dir, f"{type(error).__name__}: {str(error)[:200]}") from error
         offsets = store.read_array(index_dir, store.SENTENCE_OFFSETS)
         sentence_vectors = store.read_array(index_dir, store.SENTENCES)
         expected = store.sentence_offsets([chunk.text for chunk in chunks])
-        if (not len(chunks) == len(dense) == len(lexical) or offsets is None or sentence_vectors is None
-                or not np.array_equal(offsets, expected) or len(sentence_vectors) != expected[-1]):
-            raise IndexUnusable(
-                f"index at {index_dir} is damaged ({len(chunks)} chunks, {len(dense)} vectors, {len(lexical)} "
-                f"BM25 rows, sentence vectors that do not match the passages): rebuild it with "
-                f"`python ingest.py --rebuild --index {index_dir}`")
+        if (not len(chunks) == len(dense) == len(lexical) == manifest["counts"]["chunks"] or offsets is None
+                or sentence_vectors is None or not np.array_equal(offsets, expected)
+                or len(sentence_vectors) != expected[-1]):
+            raise store.damaged(settings.index_dir, f"{len(chunks)} chunks, {len(dense)} vectors, {len(lexical)} "
+                                "BM25 rows, or sentence vectors that do not match the passages")
+        known = {record.get("doc_id") for record in manifest["documents"]}
+        strays = sorted({chunk.doc_id for chunk in chunks} - known)
+        if strays:
+            raise store.damaged(settings.index_dir, f"passages of {strays[0]} but no such document in the manifest")
         return cls(settings, manifest, chunks, dense, lexical, embedder or make_embedder(settings),
                    sentence_vectors, offsets)
 
