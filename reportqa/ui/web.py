@@ -30,8 +30,11 @@ from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS
 LIBRARY_COLUMNS = ["标题", "地区", "级别", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
 LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
 _LEVEL_ORDER = {level: order for order, level in enumerate(LEVEL_NAMES)}
-# How the app is launched: its CSS, and a footer without Gradio's run history (labelled in English only).
-LAUNCH_OPTIONS = {"css": STYLE, "footer_links": ["api", "gradio", "settings"]}
+# How the app is launched: its CSS, a footer without Gradio's run history (labelled in English only), and
+# the largest file Gradio's upload route (/gradio_api/upload, open to anyone who reaches the app) accepts:
+# 50 MiB, room for the report files a library upload page will take (a bigger file gets 413; the app has no
+# upload component yet, and Gradio limits each file, not a request's count of files).
+LAUNCH_OPTIONS = {"css": STYLE, "footer_links": ["api", "gradio", "settings"], "max_file_size": "50mb"}
 # Where the browser keeps the conversation (encrypted with a key made at each start of the app).
 CHAT_STORAGE_KEY = "reportqa-chat"
 
