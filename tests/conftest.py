@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -93,18 +92,12 @@ def build_index(reports: Path, index: Path) -> Path:
 def copy_index(folder: Path, target: Path) -> Path:
     """Copy ``folder``'s ``reports`` and ``index`` into ``target``; returns the copied index.
 
-    The index records its source files by path (``manifest.json`` and
-    ``chunks.jsonl``); those paths are moved to the copied reports, so the copy
-    is what ingesting ``target / "reports"`` into ``target / "index"`` would
-    have written (chunk and document ids come from file names, not paths).
+    The index records its sources relative to the folder holding it, so the
+    copy is what ingesting ``target / "reports"`` into ``target / "index"``
+    would have written, ids included.
     """
     shutil.copytree(folder / "reports", target / "reports")
     shutil.copytree(folder / "index", target / "index")
-    for name in ("manifest.json", "chunks.jsonl"):
-        path = target / "index" / name
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace(f"{folder / 'reports'}{os.sep}", f"{target / 'reports'}{os.sep}"),
-                        encoding="utf-8")
     return target / "index"
 
 

@@ -10,10 +10,10 @@
   written last; then the live folder is renamed ``.<index>.retired-<generation>``,
   the staging folder takes its name, and the retired one is deleted.
 * **Recovery.** A writer that died leaves at most these folders. The next
-  writer (under the lock) makes the complete folder of the highest generation
-  the live one (a swap cut between its renames is finished, never undone;
-  an older retired copy is never restored over a newer index) and deletes
-  every other staging or retired folder. A reader that finds no live folder
+  writer (under the lock) finishes a swap cut between its renames by making
+  the complete folder of the highest generation the live one (never an older
+  retired copy while a newer index exists), and deletes every other staging or
+  retired folder: an index not yet swapped in was never the index. A reader that finds no live folder
   while a swap is under way waits a moment, then reads the newest complete one
   where it is (``locate``).
 
@@ -115,16 +115,18 @@ def locate(index_dir: str | Path) -> Path:
 
 
 def recover(index_dir: str | Path) -> None:
-    """Finish or clean up after a writer that died (call with the writer lock held)."""
+    """Finish or clean up after a writer that died (call with the writer lock held).
+
+    With no live folder (a swap cut between its two renames) the newest complete leftover becomes the live
+    index: the new one when it was already flushed and renamed aside, never an older copy while a newer one
+    exists. With a live folder, leftovers are unfinished or replaced indexes and are deleted; a live folder
+    that is damaged stays, to be reported, rather than being replaced by an older copy.
+    """
     target = Path(index_dir)
-    leftovers = _leftovers(target)
-    newest, newest_generation = _newest(leftovers)
-    live = generation(target) if target.exists() else None
-    # A live folder whose manifest cannot be read is damaged, not replaced by an older copy.
-    if newest is not None and (not target.exists() or (live is not None and newest_generation > live)):
-        if target.exists():
-            target.rename(target.with_name(f".{target.name}.retired-{live}"))
-        newest.rename(target)
+    if not target.exists():
+        newest, _ = _newest(_leftovers(target))
+        if newest is not None:
+            newest.rename(target)
     for folder in _leftovers(target):
         shutil.rmtree(folder, ignore_errors=True)
 

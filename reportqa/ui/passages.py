@@ -13,12 +13,15 @@ written there (``breadcrumb``). Terms are still matched in match form
 from __future__ import annotations
 
 import html
+import os
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
 
+from reportqa.errors import ReportqaError
 from reportqa.ingest.loaders import load_source
+from reportqa.paths import file_sha256
 from reportqa.records import Hit
 from reportqa.text import PARAGRAPH_END, ZERO_WIDTH, NormalizedText, match_form
 
@@ -29,16 +32,32 @@ _ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH}]")
 _WORD_END = re.compile(r"[A-Za-z0-9]")
 
 
+def source_text(hit: Hit) -> str | None:
+    """The decoded text of the passage's source file (what its offsets index into); None when the file is
+    gone, cannot be read, or has changed since it was indexed (its sha256 differs), so no wrong text is
+    shown as the passage's context."""
+    try:
+        stat = os.stat(hit.source_file)
+    except OSError:
+        return None
+    return _checked_source(hit.source_file, stat.st_size, stat.st_mtime_ns, hit.document.source_sha256)
+
+
 @lru_cache(maxsize=32)
-def source_text(path: str) -> str:
-    """The decoded text of a source file (what hit offsets index into)."""
-    return load_source(path).text
+def _checked_source(path: str, _size: int, _mtime_ns: int, sha256: str | None) -> str | None:
+    """The file's text if its hash is ``sha256`` (cached per size and modification time, hashed on a miss)."""
+    try:
+        if sha256 and file_sha256(path) != sha256:
+            return None
+        return load_source(path).text
+    except (OSError, ReportqaError):
+        return None
 
 
 @lru_cache(maxsize=8)
-def _normalised_source(path: str) -> NormalizedText:
+def _normalised(text: str) -> NormalizedText:
     """The match form of a whole source file, mapped back (about 0.1 s for 140,000 characters)."""
-    return NormalizedText.of(source_text(path))
+    return NormalizedText.of(text)
 
 
 def breadcrumb(hit: Hit) -> list[str]:
@@ -51,19 +70,24 @@ def as_written(label: str, hit: Hit) -> str:
     its last occurrence in the passage's document up to the passage's end (a passage may open with its
     heading); ``label`` itself when the source does not hold it there (a title made from metadata). A
     label cut short (「…」) keeps its 「…」."""
-    normal = _normalised_source(hit.source_file)
+    text = source_text(hit)
+    if text is None:
+        return label
+    normal = _normalised(text)
     wanted = label.removesuffix("…")
     floor, ceiling = bisect_left(normal.offsets, hit.document.start), bisect_left(normal.offsets, hit.char_end)
     position = normal.text.rfind(wanted, floor, ceiling) if wanted else -1
     if position < 0:
         return label
     start, end = normal.source_span(position, position + len(wanted))
-    return readable(source_text(hit.source_file)[start:end]).replace("\n", " ") + label[len(wanted):]
+    return readable(text[start:end]).replace("\n", " ") + label[len(wanted):]
 
 
 def passage_text(hit: Hit) -> str:
-    """The passage as its source writes it: its own characters, paragraph breaks kept as one line break."""
-    return readable(source_text(hit.source_file)[hit.char_start:hit.char_end])
+    """The passage as its source writes it: its own characters, paragraph breaks kept as one line break
+    (as the index keeps it when the source has changed since)."""
+    text = source_text(hit)
+    return hit.text if text is None else readable(text[hit.char_start:hit.char_end])
 
 
 def readable(raw: str) -> str:

@@ -14,6 +14,7 @@ does the opening and the copying). The CSS is ``reportqa.ui.style.STYLE``.
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Iterable, Sequence
 
@@ -27,6 +28,9 @@ from reportqa.ui.wording import GENERATOR_LABELS
 
 CONTEXT_CHARS = 500
 DRAFT_LABEL = "草稿，核对中…"
+# The context view when the source file has changed (or gone) since it was indexed.
+SOURCE_CHANGED = ("原文件在建立索引后已改动或已移走，无法显示上下文；下面是索引中保存的这段文字。"
+                  "重新运行 python ingest.py 可按新文件更新索引。")
 EMPTY_CHAT = "提问后，回答会引用报告原文：点 [1] 这样的标记查看出处及其上下文。"
 # A figure and the character after it (its unit: 张, 家, 亿, %), so 4家 does not mark every 4.
 _FIGURE = re.compile(rf"({NUMBER.pattern})([^\d\s\[\]。，,；;、：:]?)")
@@ -45,7 +49,10 @@ def context_html(hit: Hit, window: int = CONTEXT_CHARS, marked: Iterable[str] = 
         window: characters of context on each side.
         marked: strings to highlight inside the passage too (e.g. a cited figure).
     """
-    text = source_text(hit.source_file)
+    text = source_text(hit)
+    if text is None:
+        return (f'<div class="rq-context rq-stale"><p>{html.escape(SOURCE_CHANGED)}</p>'
+                f'<mark class="passage">{highlight(hit.text, marked)}</mark></div>')
     start = text.rfind("\n", 0, max(0, hit.char_start - window)) + 1
     end = text.find("\n", min(len(text), hit.char_end + window))
     end = len(text) if end < 0 else end
@@ -65,7 +72,7 @@ def _meta(hit: Hit) -> str:
 
 def _context_details(hit: Hit, marks: Iterable[str] = ()) -> str:
     """The passage's context on demand, its summary naming the file and the characters it spans."""
-    where = html.escape(f"{hit.source_file} 第{hit.char_start}–{hit.char_end}字")
+    where = html.escape(f"{os.path.basename(hit.source_file)} 第{hit.char_start}–{hit.char_end}字")
     return f'<details class="rq-more"><summary>上下文 · {where}</summary>{context_html(hit, marked=marks)}</details>'
 
 
