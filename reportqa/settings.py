@@ -24,6 +24,10 @@ class Settings:
 
     reports_dir: str = _setting("data/reports", "Folder or file(s) ingested when no path is given.")
     index_dir: str = _setting("index", "Where the index lives (`--index`).")
+    max_file_mb: int = _setting(50, "Largest report file ingested, in MB; a larger one is refused by name.")
+    max_docx_mb: int = _setting(
+        100, "Largest a .docx may expand to when unzipped, in MB; a larger one (a zip bomb, say) is refused by name.")
+    max_pdf_pages: int = _setting(2000, "Most pages a PDF may have; a longer one is refused by name.")
     chunk_max_chars: int = _setting(
         400, "Longest chunk, in normalised characters (`--max-chars`); stays well inside the embedding model's "
         "512-token window.")
