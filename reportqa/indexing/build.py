@@ -81,8 +81,9 @@ def previous_vectors(index_dir: str | Path) -> tuple[dict[str, np.ndarray], dict
     """Vectors of the existing index (passages and sentences) by text key, and its embedding record;
     nothing when its files are damaged (everything is embedded again)."""
     try:
-        manifest = store.read_manifest(index_dir)
-        store.check_files(index_dir, manifest)
+        manifest = store.read_manifest(index_dir, older=True)
+        if "files" in manifest:
+            store.check_files(index_dir, manifest)
         chunks = store.read_chunks(index_dir)
         vectors = store.read_array(index_dir, store.EMBEDDINGS)
     except IndexUnusable:
@@ -112,7 +113,7 @@ def plan_update(paths: Sequence[str], settings: Settings, rebuild: bool = False,
     """
     previous: list[str] = []
     if not rebuild and store.has_index(settings.index_dir):
-        manifest = store.read_manifest(settings.index_dir)
+        manifest = store.read_manifest(settings.index_dir, older=True)
         check_compatible(manifest, settings, settings.index_dir)
         previous = [source["path"] for source in manifest["sources"]]
     plan = plan_sources(expand_paths(paths), previous, remove)

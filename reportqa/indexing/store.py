@@ -37,6 +37,8 @@ from reportqa.records import Chunk
 from reportqa.text import sentences
 
 FORMAT_VERSION = 4
+# Earlier formats an update reads (sources and vectors) to write the current one.
+UPDATABLE_FORMATS = (3,)
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 EMBEDDINGS = "embeddings.npy"
@@ -69,8 +71,9 @@ def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def read_manifest(index_dir: str | Path) -> dict[str, Any]:
-    """Load and check ``manifest.json``; source paths come back absolute.
+def read_manifest(index_dir: str | Path, older: bool = False) -> dict[str, Any]:
+    """Load and check ``manifest.json``; source paths come back absolute. ``older``: accept an index of an
+    earlier format too (from version 3), to update it into the current one.
 
     Raises:
         IndexUnusable: no index there, one of another format version, or a manifest that is not one.
@@ -84,6 +87,8 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
         raise damaged(index_dir, f"{MANIFEST} cannot be read: {error}", sources_known=False) from error
     if not isinstance(manifest, dict):
         raise damaged(index_dir, f"{MANIFEST} is not a manifest", sources_known=False)
+    if older and manifest.get("format_version") in UPDATABLE_FORMATS and "sources" in manifest:
+        return _resolved({"documents": [], **manifest}, index_root(index_dir))
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexUnusable(
             f"index at {index_dir} has format {manifest.get('format_version')}, this version reads "
