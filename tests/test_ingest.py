@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from conftest import SMALL_REPORT
@@ -142,3 +143,17 @@ def test_index_holds_no_pickle(shared_small_index):
     names = {p.relative_to(shared_small_index).as_posix() for p in shared_small_index.rglob("*") if p.is_file()}
     assert {"manifest.json", "chunks.jsonl", "embeddings.npy", "dense.faiss", "bm25/vocab.index.json"} <= names
     assert not [n for n in names if n.endswith((".pkl", ".pickle", ".joblib"))]
+
+
+def test_an_index_of_the_previous_format_is_updated_without_embedding_again(small_index, capsys):
+    manifest = json.loads((small_index / "manifest.json").read_text(encoding="utf-8"))
+    for key in ("generation", "files", "counts"):
+        del manifest[key]
+    reports = small_index.parent / "reports"
+    manifest.update(format_version=3, sources=[{**s, "path": str(reports / Path(s["path"]).name)}
+                                               for s in manifest["sources"]])
+    (small_index / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    embedder = BigramEmbedder()
+    assert run([reports, "--index", small_index], embedder) == 0 and embedder.embedded_passages == []
+    assert store.read_manifest(small_index)["format_version"] == store.FORMAT_VERSION
+    assert len(store.read_manifest(small_index)["documents"]) == 2
