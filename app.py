@@ -26,10 +26,6 @@ from reportqa.settings import Settings
 from reportqa.ui.handlers import GeneratorPool
 from reportqa.ui.web import LAUNCH_OPTIONS, build_app, warm_up
 
-# Files uploaded through Gradio are checked for every 10 minutes and deleted an hour after they came, and
-# all of them when the app stops (Gradio's delete_cache: frequency, age in seconds); otherwise they stay.
-UPLOADS_KEPT = (600, 3600)
-
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -50,9 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     generators = GeneratorPool(index.settings)
     threading.Thread(target=warm_up, args=(index, generators), name="warm-up", daemon=True).start()
-    demo = build_app(index, generators)
-    demo.delete_cache = UPLOADS_KEPT  # a gr.Blocks option, read when the app launches
-    demo.queue().launch(server_name=args.host, server_port=args.port, **LAUNCH_OPTIONS)
+    build_app(index, generators).queue().launch(server_name=args.host, server_port=args.port, **LAUNCH_OPTIONS)
     return 0
 
 

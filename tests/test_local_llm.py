@@ -28,7 +28,7 @@ def test_parts_are_joined_in_order_verified_and_reused(parts, tmp_path):
     path = local_gguf_path(tmp_path / "cache", listed, good)
     assert path.name == GGUF_NAME and path.read_bytes() == b"GGUF-head-middle-tail"
     assert local_gguf_path(tmp_path / "cache", listed, good) == path
-    assert len(calls) == 1  # the second call trusts the recorded, unchanged file
+    assert len(calls) == 1  # the second call hashes the joined file again and finds it good: no new join
 
 
 def test_a_mismatching_hash_is_refused_and_leaves_nothing_behind(parts, tmp_path):

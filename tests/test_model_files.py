@@ -187,7 +187,6 @@ def test_the_app_refuses_an_upload_over_the_limit_and_deletes_the_ones_it_kept(s
 
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     demo = app.build_app(SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index)), BigramEmbedder()))
-    demo.delete_cache = app.UPLOADS_KEPT
     port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                         **LAUNCH_OPTIONS)

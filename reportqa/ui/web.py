@@ -27,6 +27,9 @@ from reportqa.ui.handlers import GeneratorPool, make_chat, make_search, stopped
 from reportqa.ui.style import EXPORT_JS, PAGE_JS, STYLE
 from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS
 
+# Files uploaded through Gradio are looked for every 10 minutes and deleted an hour after they came, and
+# all of them when the app stops (Gradio's delete_cache: frequency, age in seconds); otherwise they stay.
+UPLOADS_KEPT = (600, 3600)
 LIBRARY_COLUMNS = ["标题", "地区", "级别", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
 LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
 _LEVEL_ORDER = {level: order for order, level in enumerate(LEVEL_NAMES)}
@@ -68,7 +71,7 @@ def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr
     choices = filter_choices(index)
     retriever = Retriever(index)
     chat = make_chat(Answerer(retriever, settings.answer_passages), generators or GeneratorPool(settings))
-    with gr.Blocks(title="reportqa · 政府工作报告检索") as demo:
+    with gr.Blocks(title="reportqa · 政府工作报告检索", delete_cache=UPLOADS_KEPT) as demo:
         gr.Markdown("## reportqa · 政府工作报告与规划纲要检索")
         with gr.Tab("问答"):
             _chat_tab(demo, chat, settings, choices)
