@@ -155,7 +155,7 @@ def test_files_named_alike_in_two_folders_keep_their_own_documents(tmp_path, wri
         assert index.documents[chunk.doc_id].issuing_place == expected
 
 
-def test_ingest_and_search_work_from_any_working_folder(tmp_path, write_file):
+def test_ingest_and_search_work_from_any_working_folder(tmp_path, write_file, monkeypatch):
     write_file("project/reports/jiading.txt", SMALL_REPORT)
     write_file("project/reports/songjiang.txt", OTHER_REPORT)
     extra = write_file("elsewhere/qingpu.txt", QINGPU)
@@ -167,7 +167,7 @@ def test_ingest_and_search_work_from_any_working_folder(tmp_path, write_file):
     manifest = json.loads((index / store.MANIFEST).read_text(encoding="utf-8"))
     assert {source["path"] for source in manifest["sources"]} == {"reports/jiading.txt", "reports/songjiang.txt",
                                                                   str(extra)}
-    os.chdir(tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "elsewhere")
     hits = open_index(index).search("新增养老床位", 3)
     assert hits and all("rq-stale" not in context_html(hit) for hit in hits)
 
