@@ -11,6 +11,7 @@ of the page while the app runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -44,8 +45,8 @@ CHAT_STORAGE_KEY = "reportqa-chat"
 
 def library_rows(index: SearchIndex) -> list[list]:
     return [[d["title"], d.get("place") or d["district"] or "", LEVEL_NAMES.get(d.get("place_level") or "", ""),
-             d["year"] or "", d["doc_type"], d["n_chunks"], d["source_file"],
-             "、".join(d["also_in"]), "；".join(d["notes"])] for d in index.manifest["documents"]]
+             d["year"] or "", d["doc_type"], d["n_chunks"], os.path.basename(d["source_file"]),
+             "、".join(map(os.path.basename, d["also_in"])), "；".join(d["notes"])] for d in index.manifest["documents"]]
 
 
 def filter_choices(index: SearchIndex) -> tuple[list, list[str], list[str]]:
