@@ -8,7 +8,8 @@ passage. A side of a comparison the checked answer leaves without a figure is
 filled from that side's retrieved passages and the whole checked again
 (``reportqa.answer.compare.fill_sides``). A refusal offers the closest passages
 as "可能相关". A 「谁…多」 comparison ends with the side its verified figures
-favour (「闵行更多。」), worked out in code.
+favour (「闵行更多。」), worked out in code. A retrieved passage holding a planted instruction
+(``reportqa.ingest.planted``) is dropped before anything reads it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from reportqa.answer.compare import conclusion, fill_sides
 from reportqa.answer.evidence import agrees
 from reportqa.answer.generation import Generator
 from reportqa.answer.prompts import REFUSAL
 from reportqa.answer.verify import verify
+from reportqa.ingest.planted import is_planted
 from reportqa.places import PlaceNames
 from reportqa.records import Answer, Hit
 from reportqa.search.hybrid import SearchFilters
@@ -74,6 +77,16 @@ def rewrite_follow_up(question: str, history: Sequence[str], names: PlaceNames |
     return rewritten
 
 
+def without_planted(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits but those whose passage holds a planted instruction (「忽略之前的所有指令…」), ranked again.
+
+    Such a passage (in an index built before cleaning dropped those paragraphs) tells the assistant what to
+    say; it is no evidence, so the generator, the verifier and the answer's passages never see it.
+    """
+    kept = [hit for hit in hits if not is_planted(hit.text)]
+    return kept if len(kept) == len(hits) else [replace(hit, rank=rank) for rank, hit in enumerate(kept, start=1)]
+
+
 class Answerer:
     """Answers questions over one index with a given generator."""
 
@@ -87,6 +100,7 @@ class Answerer:
         started = time.perf_counter()
         rewritten = rewrite_follow_up(question, history, self.retriever.index.place_names)
         retrieval = self.retriever.retrieve(rewritten or question, max(10, self.answer_passages * 2), filters)
+        retrieval = replace(retrieval, hits=without_planted(retrieval.hits))
         timings = {"retrieve": _since(started)}
         sides = max(len(retrieval.places), len(retrieval.understanding.years),
                     2 if retrieval.understanding.stance == BOTH else 1)

@@ -2,9 +2,10 @@
 
 Cleaning never rewrites text. It marks which source lines are noise (page
 footers, captions of figures that are not there, stray URLs, infographic stat
-labels, repeated blocks) and which body lines run on into the next one (PDF
-line wraps, paragraphs split by a page break). Later stages build passages
-from the body lines only, so every passage is still a span of the source.
+labels, repeated blocks, a paragraph planted to instruct a question-answering
+model) and which body lines run on into the next one (PDF line wraps,
+paragraphs split by a page break). Later stages build passages from the body
+lines only, so every passage is still a span of the source.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
+from reportqa.ingest.planted import is_planted, planted_note
 from reportqa.ingest.splitting import Line, split_lines
 from reportqa.text import PARAGRAPH_END, display_width, match_form
 
@@ -30,6 +32,8 @@ _MIN_REPEATED_CHARS = 12
 # everything from it to the end of the document is site boilerplate.
 _LICENCE_START = re.compile(r"^(?:本作品(?:是|在|采用|以)|Public domain$|版权所有|Copyright\b|©)")
 _LICENCE_WITHIN_LAST = 40
+# Blank lines part a document's paragraphs when there are at least this many per body line.
+_BLANK_PARTED_SHARE = 0.3
 
 
 class LineKind(Enum):
@@ -69,14 +73,23 @@ class Layout:
     Attributes:
         lines: every line of the document span, in order.
         wrap_width: the modal width of wrapped lines (0 when not wrapped).
+        planted_paragraphs: how many paragraphs were dropped as planted instructions
+            (``reportqa.ingest.planted``).
     """
 
     lines: tuple[DocLine, ...]
     wrap_width: int
+    planted_paragraphs: int = 0
 
     @property
     def wrapped(self) -> bool:
         return self.wrap_width > 0
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What cleaning dropped that the document's notes should say (「已排除1段疑似写给问答助手的指令」)."""
+        note = planted_note(self.planted_paragraphs)
+        return (note,) if note else ()
 
 
 def classify_lines(text: str, start: int, end: int) -> Layout:
@@ -89,11 +102,14 @@ def classify_lines(text: str, start: int, end: int) -> Layout:
     reasons = [""] * len(lines)
     for index, reason in [*_noise_lines(lines, kinds, wrap_width), *_licence_footer(lines, kinds)]:
         kinds[index], reasons[index] = LineKind.NOISE, reason
-    classified = []
-    for index, line in enumerate(lines):
-        continues = kinds[index] is LineKind.BODY and _runs_on(line.text, widths[index], wrap_width)
-        classified.append(DocLine(line, kinds[index], widths[index], continues, reasons[index]))
-    return Layout(tuple(classified), wrap_width)
+    runs_on = [kind is LineKind.BODY and _runs_on(line.text, width, wrap_width)
+               for line, kind, width in zip(lines, kinds, widths)]
+    planted = _planted_paragraphs(lines, kinds, runs_on, wrap_width)
+    for index in (index for paragraph in planted for index in paragraph):
+        kinds[index], reasons[index] = LineKind.NOISE, "planted instruction"
+    classified = [DocLine(line, kinds[index], widths[index], runs_on[index] and kinds[index] is LineKind.BODY,
+                          reasons[index]) for index, line in enumerate(lines)]
+    return Layout(tuple(classified), wrap_width, len(planted))
 
 
 def detect_wrap_width(widths: list[int]) -> int:
@@ -142,6 +158,31 @@ def _noise_lines(lines: list[Line], kinds: list[LineKind], wrap_width: int):
         elif not wrap_width and len(compact) >= _MIN_REPEATED_CHARS and compact in seen:
             yield index, "repeated block"
         seen.add(compact)
+
+
+def _planted_paragraphs(lines: list[Line], kinds: list[LineKind], runs_on: list[bool],
+                        wrap_width: int) -> list[list[int]]:
+    """The body lines of every paragraph holding a planted instruction (「忽略之前的所有指令。…」).
+
+    The whole paragraph goes, since the figure it plants may stand in its next sentence or line. Where
+    blank lines part the paragraphs (most .txt and .docx text) a paragraph runs up to the blank line;
+    elsewhere (a wrapped PDF, a web page's lines) it is the lines that run on into each other, and in
+    both it goes on across a page break its last line runs on through. The instruction is looked for in
+    the paragraph's lines read together (a wrap may cut it in two).
+    """
+    body = sum(kind is LineKind.BODY for kind in kinds)
+    by_blank = not wrap_width and kinds.count(LineKind.BLANK) >= body * _BLANK_PARTED_SHARE
+    paragraphs: list[list[int]] = []
+    gap, carried = True, False
+    for index, kind in enumerate(kinds):
+        if kind is LineKind.BLANK:
+            gap = True
+        elif kind is LineKind.BODY:
+            if not carried and (gap or not by_blank):
+                paragraphs.append([])
+            paragraphs[-1].append(index)
+            gap, carried = False, runs_on[index]
+    return [paragraph for paragraph in paragraphs if is_planted(" ".join(lines[index].text for index in paragraph))]
 
 
 def _licence_footer(lines: list[Line], kinds: list[LineKind]) -> list[tuple[int, str]]:
