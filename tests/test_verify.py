@@ -228,3 +228,13 @@ def test_across_several_years_a_sentence_is_backed_only_by_a_passage_about_its_y
     question = understand("嘉定2019年和2020年各新增多少养老床位？")
     assert not verify("2020年新增养老床位774张[1]。", [review_2020], question).refused
     assert verify("2019年新增养老床位774张[1]。", [review_2020], question).refused
+
+
+def test_an_answer_that_is_a_passage_label_is_no_answer():
+    question = understand("嘉定哪家企业拿到了中国专利金奖？")
+    checked = verify("嘉定拿到中国专利金奖的是[1]《2021年嘉定区政府工作报告》一、", [JIADING], question)
+    assert checked.refused
+    # Naming the report beside a real statement is kept.
+    kept = verify("据《2021年嘉定区政府工作报告》，嘉定2020年新增养老床位774张[1]。", [JIADING],
+                  understand("嘉定2020年新增多少养老床位？"))
+    assert not kept.refused and "774" in kept.text

@@ -67,6 +67,7 @@ _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
 # An answer giving this many figures of the measure asked for one asked figure is guessing among them
 # (「四大新兴产业的产值分别是1227.7亿元、137.3亿元、71.6亿元和2403.8亿元」).
 MANY_FIGURES = 3
+_LABEL_MARKS = re.compile(r"[《》›\s,，。.:：;；]")
 _SEVERAL = re.compile(r"分别|各|哪些|哪几|以及|和")
 _LISTED = re.compile(r"\s*(?:[、,，]|和|及|与|以及)\s*")
 # A stretch this long written twice is a model looping (「…经济适用房“四位一体”住房保障体系由…」).
@@ -138,6 +139,9 @@ class _SentenceCheck:
         self.asked = set(figures(understanding.question))
         self.asked_names = match_form(understanding.question)
         self.evidence = Evidence(passages, understanding)
+        # The labels the prompt puts over each passage: its title and section headings.
+        self.labels = sorted({compact(label) for hit in passages for label in (hit.title, *hit.section) if label},
+                             key=len, reverse=True)
         self.figured = False  # a kept sentence has a figure of its own
         self.slot = slot(understanding.question, understanding.asks_place) if understanding.kind != COMPARISON else None
         # A question asking one figure of one place and year (not 分别, 各, 哪些).
@@ -163,6 +167,8 @@ class _SentenceCheck:
     def backing(self, body: str, cited: list[int]) -> tuple[str, list[int], str]:
         """The sentence as it may be shown, the 0-based passages it then cites, and why it is dropped
         ("" when it is kept)."""
+        if self.only_labels(body):
+            return body, [], "only the question's words and a passage's title or headings"
         needed = [number for number in dict.fromkeys(figures(body)) if number not in self.asked]
         names = [name for name in dict.fromkeys(_QUOTED.findall(compact(body))) if name not in self.asked_names]
         body, needed, trouble = _settle_years(body, needed, self.understanding)
@@ -186,6 +192,18 @@ class _SentenceCheck:
         if missing:
             return body, [], "not in any acceptable passage: " + "、".join(missing)
         return body, chosen, ""
+
+
+    def only_labels(self, body: str) -> bool:
+        """Whether the sentence copies a passage's label as its answer: with the passages' titles and
+        headings taken out, what is left is in the question (「…拿到专利金奖的是《2019年国务院政府工作报告》
+        三、… › (二)…」)."""
+        text = compact(body)
+        rest = text
+        for label in self.labels:
+            rest = rest.replace(label, "")
+        rest = _LABEL_MARKS.sub("", rest)
+        return rest != _LABEL_MARKS.sub("", text) and rest in compact(self.understanding.question)
 
 
 def _guessing(body: str, answering: list[str]) -> bool:
