@@ -74,7 +74,7 @@ def test_two_ingests_at_once_lose_nothing(small_index, write_file):
     assert places(small_index) == ["嘉定区", "松江区", "闵行区", "青浦区"] and leftovers(small_index) == []
 
 
-@pytest.mark.parametrize("step, swapped", [("written", False), ("flushed", False), ("retired", True),
+@pytest.mark.parametrize("step, swapped", [("writing", False), ("written", False), ("flushed", False), ("retired", True),
                                            ("swapped", True)])
 def test_a_writer_killed_at_any_step_loses_nothing(small_index, write_file, step, swapped):
     extra = write_file("more/qingpu.txt", QINGPU)

@@ -184,6 +184,7 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
     manifest = manifest_for(result, settings, record, analyser.fingerprint())
     with writing.staged_index(settings.index_dir) as (staging, generation):
         store.write_chunks(staging / store.CHUNKS, result.chunks)
+        writing.crash_point("writing")
         store.write_array(staging / store.EMBEDDINGS, vectors)
         store.write_array(staging / store.SENTENCES, sentence_vectors)
         store.write_array(staging / store.SENTENCE_OFFSETS, store.sentence_offsets([chunk.text for chunk in result.chunks]))

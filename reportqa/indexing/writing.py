@@ -17,8 +17,8 @@
   while a swap is under way waits a moment, then reads the newest complete one
   where it is (``locate``).
 
-``REPORTQA_CRASH_AT`` names a step (``written``, ``flushed``, ``retired``,
-``swapped``) at which the writing process kills itself with SIGKILL: the
+``REPORTQA_CRASH_AT`` names a step (``writing``, half the files written;
+``written``; ``flushed``; ``retired``; ``swapped``) at which the writing process kills itself with SIGKILL: the
 fault-injection tests use it to check every step's recovery.
 """
 
