@@ -101,6 +101,18 @@ def copy_index(folder: Path, target: Path) -> Path:
     return target / "index"
 
 
+@pytest.fixture
+def parts(tmp_path):
+    """Three small part files that join into a fake GGUF file, b"GGUF-head-middle-tail"."""
+    paths = []
+    for number, content in enumerate([b"GGUF-head-", b"middle-", b"tail"], start=1):
+        path = tmp_path / "parts" / f"part{number}.bin"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
 @pytest.fixture(scope="session")
 def shared_small_index(tmp_path_factory) -> Path:
     """An index of two small reports (嘉定区 and 松江区, 2021; SMALL_REPORT and OTHER_REPORT in the

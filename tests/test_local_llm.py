@@ -6,17 +6,6 @@ from reportqa.answer.local_llm import GGUF_NAME, local_gguf_path, part_paths
 from reportqa.errors import ModelUnavailable
 
 
-@pytest.fixture
-def parts(tmp_path):
-    paths = []
-    for number, content in enumerate([b"GGUF-head-", b"middle-", b"tail"], start=1):
-        path = tmp_path / "parts" / f"part{number}.bin"
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(content)
-        paths.append(path)
-    return paths
-
-
 def test_parts_are_joined_in_order_verified_and_reused(parts, tmp_path):
     good = hashlib.sha256(b"GGUF-head-middle-tail").hexdigest()
     calls = []

@@ -17,17 +17,6 @@ from reportqa.indexing.offline_model import CONVERTED_SHA256, verified_folder
 GENUINE = b"GGUF-head-middle-tail"
 
 
-@pytest.fixture
-def parts(tmp_path):
-    paths = []
-    for number, content in enumerate([b"GGUF-head-", b"middle-", b"tail"], start=1):
-        path = tmp_path / "parts" / f"part{number}.bin"
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(content)
-        paths.append(path)
-    return paths
-
-
 def replace_keeping_size_and_mtime(path: Path, content: bytes) -> None:
     """What the security probe did: other bytes of the same length, the modification time put back."""
     before = path.stat()

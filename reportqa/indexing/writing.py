@@ -13,13 +13,14 @@
   writer (under the lock) finishes a swap cut between its renames by making
   the complete folder of the highest generation the live one (never an older
   retired copy while a newer index exists), and deletes every other staging or
-  retired folder: an index not yet swapped in was never the index. A reader that finds no live folder
-  while a swap is under way waits a moment, then reads the newest complete one
-  where it is (``locate``).
+  retired folder: an index not yet swapped in was never the index. A reader
+  that finds no live folder while a swap is under way waits a moment, then
+  reads the newest complete one where it is (``locate``).
 
 ``REPORTQA_CRASH_AT`` names a step (``writing``, half the files written;
-``written``; ``flushed``; ``retired``; ``swapped``) at which the writing process kills itself with SIGKILL: the
-fault-injection tests use it to check every step's recovery.
+``written``; ``flushed``; ``retired``; ``swapped``) at which the writing
+process kills itself with SIGKILL: the fault-injection tests use it to check
+every step's recovery.
 """
 
 from __future__ import annotations
