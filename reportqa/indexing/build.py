@@ -29,6 +29,7 @@ from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder
 from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
 from reportqa.ingest.pipeline import IngestResult, SourcePlan, expand_paths, ingest, plan_sources
+from reportqa.paths import file_sha256
 from reportqa.settings import Settings
 from reportqa.text import sentences
 
@@ -218,7 +219,7 @@ def manifest_for(result: IngestResult, settings: Settings, embedding: dict[str, 
             "min_chars": settings.chunk_min_chars,
         },
         "sources": [
-            {"path": source.path, "sha256": source.sha256 or store.file_sha256(source.path),
+            {"path": source.path, "sha256": source.sha256 or file_sha256(source.path),
              "encoding": source.encoding}
             for source in result.sources
         ],

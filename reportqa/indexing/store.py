@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import IndexUnusable
-from reportqa.paths import file_sha256, index_root, resolved_path, stored_path  # noqa: F401 (file_sha256)
+from reportqa.paths import index_root, resolved_path, stored_path
 from reportqa.records import Chunk
 from reportqa.text import sentences
 

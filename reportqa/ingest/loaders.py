@@ -59,20 +59,19 @@ class FileLimits:
         return cls(settings.max_file_mb * _MB, settings.max_docx_mb * _MB, settings.max_pdf_pages)
 
 
-def load_source(path: str | Path, limits: FileLimits | Settings | None = None) -> SourceText:
+def load_source(path: str | Path, limits: FileLimits | None = None) -> SourceText:
     """Read ``path`` and return its decoded text.
 
     Args:
         path: the report file.
-        limits: the size limits, or the settings to take them from; the default settings' when None.
+        limits: the size limits; the default settings' when None.
 
     Raises:
         LoadError: the file is missing, empty, blank, binary, corrupt, over a
             size limit, of an unsupported type, or a PDF without a text layer.
     """
     path = Path(path)
-    if not isinstance(limits, FileLimits):
-        limits = FileLimits.from_settings(limits or Settings())
+    limits = limits or FileLimits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(path, f"unsupported file type '{suffix}'; supported: {', '.join(SUPPORTED_SUFFIXES)}")

@@ -15,7 +15,7 @@ from reportqa.errors import LoadError
 from reportqa.ingest.chunking import ChunkingSettings, pack_chunks, sentence_units
 from reportqa.ingest.cleaning import classify_lines
 from reportqa.ingest.dedup import DedupCandidate, find_duplicates
-from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, load_source
+from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, FileLimits, load_source
 from reportqa.ingest.metadata import PLAN, STATISTICS, infer_document_facts, plan_period, section_period
 from reportqa.ingest.sections import find_outline
 from reportqa.ingest.splitting import split_documents
@@ -162,13 +162,14 @@ def ingest(
     """
     chunking = chunking_settings(settings)
     root = index_root(settings.index_dir)
+    limits = FileLimits.from_settings(settings)
     analysed: list[AnalysedDocument] = []
     sources: list[SourceText] = []
     errors: list[LoadError] = []
     sole: set[str] = set()
     for path in paths:
         try:
-            source = load_source(path, limits=settings)
+            source = load_source(path, limits)
             source = replace(source, sha256=file_sha256(path))
             spans = split_documents(source)
             found = [analyse_document(span, chunking, len(spans) == 1, root) for span in spans]
