@@ -28,6 +28,13 @@ class Settings:
     max_docx_mb: int = _setting(
         100, "Largest a .docx may expand to when unzipped, in MB; a larger one (a zip bomb, say) is refused by name.")
     max_pdf_pages: int = _setting(2000, "Most pages a PDF may have; a longer one is refused by name.")
+    max_upload_files: int = _setting(20, "Most report files one upload (library page or API) may add.")
+    uploads_dir: str = _setting(
+        "", "Where reports uploaded through the library page or the API are kept (default: `uploads/<index "
+        "folder name>` beside the index folder).")
+    api_token: str = _setting(
+        "", "Token that adding and removing reports (library page and API) require; needed when the app "
+        "listens on anything but loopback.")
     chunk_max_chars: int = _setting(
         400, "Longest chunk, in normalised characters (`--max-chars`); stays well inside the embedding model's "
         "512-token window.")
@@ -88,6 +95,13 @@ class Settings:
                 values[spec.name] = _parse(spec.name, raw, type(spec.default))
         values.update({name: value for name, value in overrides.items() if value is not None})
         return replace(cls(), **values)
+
+    def upload_folder(self) -> str:
+        """Where uploaded reports are kept: ``uploads_dir``, else ``uploads/<index name>`` beside the index."""
+        if self.uploads_dir:
+            return self.uploads_dir
+        index = os.path.normpath(self.index_dir)
+        return os.path.join(os.path.dirname(index), "uploads", os.path.basename(index))
 
     @classmethod
     def describe(cls) -> list[tuple[str, Any, str]]:

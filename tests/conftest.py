@@ -78,6 +78,31 @@ OTHER_REPORT = """2021年松江区人民政府工作报告
 主要预期目标是：地区生产总值增长7%左右，一般公共预算收入增长4%。
 """
 
+# A third report, for adding to an index: a county none of the others names, with figures only it has.
+COUNTY_REPORT = """2024年婺源县人民政府工作报告
+——2024年1月10日在婺源县第十八届人民代表大会第四次会议上
+各位代表：
+现在，我代表县人民政府，向大会报告工作，请予审议。
+一、2023年工作回顾
+过去一年，全县地区生产总值完成186.5亿元，同比增长5.2%。全年接待游客2680万人次。
+（一）文旅融合发展
+新增国家A级旅游景区3家，乡村旅游带动就业1.2万人。
+二、2024年主要任务
+主要预期目标是：地区生产总值增长6%左右。
+"""
+
+
+def write_docx(path: Path, text: str) -> Path:
+    """A .docx whose paragraphs are the lines of ``text``."""
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
 
 def build_index(reports: Path, index: Path) -> Path:
     """Index the report files in the folder ``reports`` at ``index`` with the fake embedder."""
@@ -207,19 +232,15 @@ def small_app_url(shared_small_index):
     relevance threshold is 0: the fake embedder's cosines are far below the
     real model's, so any other threshold would refuse every question.
     """
-    from browser import serve
+    from browser import app_on, serve
     from fakes import BigramEmbedder
 
-    import app
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
     settings = Settings.from_env(index_dir=str(shared_small_index), relevance_threshold=0.0, generator="extractive")
     index = SearchIndex.open(settings, BigramEmbedder())
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-        demo = app.build_app(index)
-    with serve(demo) as url:
+    with serve(app_on(index)) as url:
         yield url
 
 

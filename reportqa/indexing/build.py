@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,11 +159,22 @@ def write_search_index(
     """
     with writing.writer_lock(settings.index_dir):  # re-entrant: ingest.py holds it from planning on
         known = previous_vectors(settings.index_dir) if reuse and store.has_index(settings.index_dir) else ({}, {})
-        return _write(result, settings, embedder, *known, on_embedded, on_embedding_start)
+        return _write(result, settings, embedder, *known, previous_added(settings.index_dir), on_embedded,
+                      on_embedding_start)
+
+
+def previous_added(index_dir: str | Path) -> dict[str, str]:
+    """When each source file of the existing index was first indexed (ISO 8601, UTC), by path; an index
+    written before this was recorded, or a damaged one, gives nothing."""
+    try:
+        manifest = store.read_manifest(index_dir, older=True) if store.has_index(index_dir) else {"sources": []}
+    except IndexUnusable:
+        return {}
+    return {source["path"]: source["added"] for source in manifest["sources"] if source.get("added")}
 
 
 def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: dict[str, np.ndarray],
-           record: dict[str, Any], on_embedded: Callable[[int], None] | None,
+           record: dict[str, Any], added: dict[str, str], on_embedded: Callable[[int], None] | None,
            on_embedding_start: Callable[[int], None] | None) -> IndexUpdate:
     passage_texts = [chunk.index_text for chunk in result.chunks]
     sentence_texts = [text for chunk in result.chunks for text in sentences(chunk.text)]
@@ -182,7 +194,7 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
     analyser = ReportAnalyser()
     lexical = LexicalIndex.build([analyser(chunk.index_text) for chunk in result.chunks])
     dense = DenseIndex.build(vectors, settings.faiss_index)
-    manifest = manifest_for(result, settings, record, analyser.fingerprint())
+    manifest = manifest_for(result, settings, record, analyser.fingerprint(), added)
     with writing.staged_index(settings.index_dir) as (staging, generation):
         store.write_chunks(staging / store.CHUNKS, result.chunks)
         writing.crash_point("writing")
@@ -199,7 +211,7 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
 
 
 def manifest_for(result: IngestResult, settings: Settings, embedding: dict[str, Any],
-                 analyser: dict[str, Any]) -> dict[str, Any]:
+                 analyser: dict[str, Any], added: dict[str, str] | None = None) -> dict[str, Any]:
     """The manifest of an index built from ``result`` (see ``reportqa.indexing.store``).
 
     Args:
@@ -207,7 +219,10 @@ def manifest_for(result: IngestResult, settings: Settings, embedding: dict[str, 
         settings: the chunking and FAISS settings the index is built with.
         embedding: the embedding model's record (name, dimension, prompts).
         analyser: the BM25 analyser's fingerprint.
+        added: when sources already indexed were first added, by path (the others are added now).
     """
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    added = added or {}
     chunk_counts: dict[str, int] = {}
     for chunk in result.chunks:
         chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1
@@ -220,7 +235,7 @@ def manifest_for(result: IngestResult, settings: Settings, embedding: dict[str, 
         },
         "sources": [
             {"path": source.path, "sha256": source.sha256 or file_sha256(source.path),
-             "encoding": source.encoding}
+             "encoding": source.encoding, "added": added.get(source.path, now)}
             for source in result.sources
         ],
         "documents": [document.to_json(chunk_counts.get(document.doc_id, 0)) for document in result.documents],

@@ -118,6 +118,11 @@ class SearchIndex:
         return cls(settings, manifest, chunks, dense, lexical, embedder or make_embedder(settings),
                    sentence_vectors, offsets)
 
+    @property
+    def embedder(self) -> Embedder:
+        """The model that embeds this index's queries (shared with an ingest that updates it)."""
+        return self._embedder
+
     def warm_up(self) -> None:
         """Load the embedding model and the tokenizer dictionary now."""
         self._embedder.embed_queries(["预热"])

@@ -39,17 +39,27 @@ def search_filters(place: str, year: str, doc_type: str) -> SearchFilters:
                          None if doc_type == ALL else doc_type)
 
 
-def make_search(retriever: Retriever):
+def make_search(retriever: Retriever | Callable[[], Retriever]):
+    """The search handler over ``retriever``, or over what ``retriever()`` gives at each search (the library's
+    newest index)."""
+    retriever_of = _provider(retriever)
+
     def search(query: str, place: str, year: str, doc_type: str, k: float) -> str:
         if not query.strip():
             return '<p class="rq-empty">请输入问题或关键词。</p>'
         filters = search_filters(place, year, doc_type)
-        retrieval = retriever.retrieve(query, int(k), filters)
+        retrieval = retriever_of().retrieve(query, int(k), filters)
         notices = wording.filter_notices(retrieval.understanding, retrieval.places, filters, bool(retrieval.hits))
         return render.results_html(retrieval.hits, query, wording.understood_text(retrieval.understanding),
                                    retrieval.relevant, notices)
 
     return search
+
+
+def _provider(thing: Any) -> Callable[[], Any]:
+    """``thing`` when it is a callable giving the object to use (a Retriever or Answerer is not), else a
+    callable giving ``thing``."""
+    return thing if callable(thing) else lambda: thing
 
 
 def answer_notices(retriever: Retriever, answer: Answer, filters: SearchFilters) -> list[str]:
@@ -73,6 +83,8 @@ class GeneratorPool:
         self._make = make
         self._made: dict[str, GeneratorChoice] = {}
         self._lock = threading.Lock()
+        # Held while one answer is generated, by the chat and the API alike (a local model is not thread-safe).
+        self.answering = threading.Lock()
 
     def get(self, name: str) -> GeneratorChoice:
         """The generator called ``name``; raises InputError for an unknown or unconfigured one."""
@@ -127,18 +139,19 @@ def stream_answer(ask: Callable[[Callable[[str], None]], Answer]) -> Iterator[st
     yield outcome["answer"]
 
 
-def make_chat(answerer: Answerer, generators: GeneratorPool):
+def make_chat(answerer: Answerer | Callable[[], Answerer], generators: GeneratorPool):
     """The chat handler: a generator of (conversation HTML, turns, cleared question box, question
     being answered) updates.
 
     The generator's text is shown as a draft while it streams, then replaced
     by the verified answer with what the filters did. Earlier questions (as
     the standalone questions they were answered as, so follow-ups can chain)
-    are the history; a follow-up with no history gets a hint instead. A lock
-    keeps to one answer at a time even while an abandoned one is stopping (a
-    local model is not thread-safe).
+    are the history; a follow-up with no history gets a hint instead. The
+    pool's ``answering`` lock keeps to one answer at a time even while an
+    abandoned one is stopping. ``answerer`` may be a callable giving the
+    answerer to use for each question (the library's newest index).
     """
-    one_at_a_time = threading.Lock()
+    answerer_of = _provider(answerer)
 
     def chat(question: str, turns: list[Turn], generator: str, place: str, year: str,
              doc_type: str) -> Iterator[ChatUpdate]:
@@ -150,7 +163,7 @@ def make_chat(answerer: Answerer, generators: GeneratorPool):
             yield render.conversation_html([hint]), turns, "", ""
         else:
             filters = search_filters(place, year, doc_type)
-            yield from _answering(answerer, generators, one_at_a_time, question, turns, generator, filters)
+            yield from _answering(answerer_of(), generators, question, turns, generator, filters)
 
     return chat
 
@@ -160,8 +173,8 @@ def _shown(turns: Sequence[Turn]) -> list[str]:
     return [html for _, _, html in turns]
 
 
-def _answering(answerer: Answerer, generators: GeneratorPool, one_at_a_time: threading.Lock, question: str,
-               turns: list[Turn], generator: str, filters: SearchFilters) -> Iterator[ChatUpdate]:
+def _answering(answerer: Answerer, generators: GeneratorPool, question: str, turns: list[Turn], generator: str,
+               filters: SearchFilters) -> Iterator[ChatUpdate]:
     """The chat's updates while ``question`` is answered by the generator called ``generator``: the
     draft as it grows, then the verified answer (kept as a turn), or why there is no answer."""
     done = _shown(turns)
@@ -170,7 +183,7 @@ def _answering(answerer: Answerer, generators: GeneratorPool, one_at_a_time: thr
         return render.conversation_html([*done, render.turn_html(question, reply)]), turns, "", pending
 
     def ask(on_token: Callable[[str], None]) -> Answer:
-        with one_at_a_time:
+        with generators.answering:
             choice = generators.get(generator)
             note = wording.fallback_note(generator, choice.generator.name)
             return answerer.ask(question, choice.generator, [asked for _, asked, _ in turns], filters, on_token,
