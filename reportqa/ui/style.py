@@ -112,4 +112,26 @@ button.rq-copy:hover {color: var(--body-text-color);}
 .rq-source {padding: 8px 12px; margin: 6px 0;}
 .rq-source.rq-flash {animation: rq-flash 1.5s ease-out;}
 @keyframes rq-flash {from {background: var(--rq-mark);} to {background: var(--background-fill-primary);}}
+.rq-reader {max-width: 48em; margin: 0 auto; color: var(--body-text-color);}
+.rq-reader > header h2 {margin: 6px 0 2px; font-size: 1.3em; line-height: 1.4;}
+.rq-reader > header .rq-meta {margin-bottom: 8px;}
+.rq-outline {border: 1px solid var(--border-color-primary); border-radius: 8px; background:
+  var(--background-fill-secondary); padding: 6px 12px; margin: 8px 0; max-height: 260px; overflow-y: auto;
+  font-size: 0.9em;}
+.rq-outline h3 {margin: 2px 0 4px; font-size: 1em; color: var(--rq-muted);}
+.rq-outline ul {list-style: none; margin: 0; padding-left: 1.4em;}
+.rq-outline > ul {padding-left: 0;}
+.rq-outline li {margin: 2px 0; line-height: 1.5;}
+.rq-outline a {color: var(--rq-link); text-decoration: none;}
+.rq-outline a:hover {text-decoration: underline;}
+.rq-reader .rq-text {max-height: 70vh; overflow-y: auto; padding: 4px 14px; line-height: 1.8;
+  border-top: 1px solid var(--rq-rule); background: var(--background-fill-primary);}
+.rq-reader .rq-text p {margin: 0 0 0.8em; text-indent: 2em;}
+.rq-reader .rq-text p.rq-notice {text-indent: 0;}
+.rq-reader .rq-text h3, .rq-reader .rq-text h4, .rq-reader .rq-text h5 {margin: 1.2em 0 0.5em; line-height: 1.5;
+  color: var(--body-text-color); scroll-margin-top: 8px;}
+.rq-reader .rq-text h3 {font-size: 1.15em;}
+.rq-reader .rq-text h4 {font-size: 1.05em;}
+.rq-reader .rq-text h5 {font-size: 1em;}
+.rq-reader .rq-text :target {background: var(--rq-mark); color: var(--rq-mark-text);}
 """
