@@ -7,7 +7,9 @@ answer copied with its sources as Markdown, the conversation exported and
 kept across page reloads), a search page (question box, place / year / type
 filters filled from the index, result cards in the source's own characters
 with the query terms marked and the passage in its context) and a library
-page listing every indexed document, readable in light and dark themes.
+page (文库) where reports are added by upload, removed and read whole, readable in light and dark themes;
+and a JSON API beside them at /api/v1 (search, ask with streaming, documents, health; OpenAPI at
+/api/v1/openapi.json). Beyond loopback, adding and removing need REPORTQA_API_TOKEN.
 The embedding model and the default generator load once, in the background,
 while the page is already served; answers are generated one at a time while
 searches run beside them.
@@ -21,10 +23,11 @@ import threading
 
 from reportqa.answer.generation import GENERATORS
 from reportqa.errors import ReportqaError
-from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 from reportqa.ui.handlers import GeneratorPool
-from reportqa.ui.web import LAUNCH_OPTIONS, build_app, warm_up
+from reportqa.ui.library import Library
+from reportqa.ui.server import build_server, exposure_problem, serve
+from reportqa.ui.web import warm_up
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,19 +37,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the chat's default generator (default: REPORTQA_GENERATOR, local)")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--read-only", action="store_true", help="list and read reports, but do not add or remove")
+    parser.add_argument("--unprotected", action="store_true",
+                        help="allow adding and removing without REPORTQA_API_TOKEN on an address beyond loopback")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        index = SearchIndex.open(Settings.from_env(index_dir=args.index, generator=args.generator))
+        settings = Settings.from_env(index_dir=args.index, generator=args.generator)
+        problem = exposure_problem(args.host, settings.api_token, args.read_only, args.unprotected)
+        if problem:
+            raise ReportqaError(problem)
+        library = Library(settings)
     except ReportqaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    generators = GeneratorPool(index.settings)
-    threading.Thread(target=warm_up, args=(index, generators), name="warm-up", daemon=True).start()
-    build_app(index, generators).queue().launch(server_name=args.host, server_port=args.port, **LAUNCH_OPTIONS)
+    generators = GeneratorPool(settings)
+    threading.Thread(target=warm_up, args=(library.current().index, generators), name="warm-up", daemon=True).start()
+    print(f"reportqa on http://{args.host}:{args.port}/ (API: http://{args.host}:{args.port}/api/v1/openapi.json)")
+    serve(build_server(library, generators, args.read_only), args.host, args.port)
     return 0
 
 

@@ -8,6 +8,7 @@ chromium and the CJK fonts.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import gradio as gr
+    from fastapi import FastAPI
     from playwright.sync_api import Browser, Locator, Page, Playwright
+
+    from reportqa.search.hybrid import SearchIndex
+    from reportqa.ui.handlers import GeneratorPool
 
 CHROMIUM = "/usr/bin/chromium"
 # Playwright's own browser download needs network, so Debian's chromium is
@@ -41,17 +45,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(demo: gr.Blocks) -> Iterator[str]:
-    """Serve a Gradio app on a free localhost port in this process; yields its URL, closes it after."""
-    from reportqa.ui.web import LAUNCH_OPTIONS
+def serve(app: FastAPI) -> Iterator[str]:
+    """Serve the app (pages and API, ``reportqa.ui.server``) on a free localhost port in this process;
+    yields its URL, stops it after."""
+    from reportqa.ui.server import running
 
-    port = free_port()
-    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                        **LAUNCH_OPTIONS)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close(verbose=False)
+    with running(app, "127.0.0.1", free_port()) as url:
+        yield url
+
+
+def app_on(index: SearchIndex, generators: GeneratorPool | None = None, read_only: bool = False) -> FastAPI:
+    """The pages and the API over an open index (served as a library of its own)."""
+    from reportqa.ui.library import Library
+    from reportqa.ui.server import build_server
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    return build_server(Library(index.settings, index=index), generators, read_only)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from tests.browser import (
     BrowserMissing,
+    app_on,
     ask,
     browser_session,
     open_app_page,
@@ -68,14 +69,13 @@ def screenshot(index_dir: str | None, shots: list[tuple[str, str, Path]], questi
 
     The chat asks every question; the search page searches the first.
     """
-    import app
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     index = SearchIndex.open(Settings.from_env(index_dir=index_dir))
     index.warm_up()
-    with serve(app.build_app(index)) as url, browser_session() as browser:
+    with serve(app_on(index)) as url, browser_session() as browser:
         for page_name, theme, out in shots:
             with open_app_page(browser, url, theme) as page:
                 (show_chat if page_name == "chat" else show_search)(page, questions)

@@ -9,6 +9,8 @@ from conftest import SECTION_AS_WRITTEN, open_index
 
 from reportqa.search.retrieval import Retriever
 from reportqa.ui import handlers, passages, render, web
+from reportqa.ui.catalogue import document_entries
+from reportqa.ui.library_page import library_rows
 
 
 def test_highlight_marks_terms_and_escapes_everything_else():
@@ -67,8 +69,9 @@ def test_filters_and_library_come_from_the_manifest(shared_small_index):
     places, years, types = web.filter_choices(index)
     assert places == [(handlers.ALL, handlers.ALL), ("嘉定区（区县级）", "嘉定区"), ("松江区（区县级）", "松江区")]
     assert years == [handlers.ALL, "2021"] and "政府工作报告" in types
-    rows = web.library_rows(index)
-    assert len(rows) == 2 and {row[1] for row in rows} == {"嘉定区", "松江区"}
+    rows = library_rows(document_entries(index))
+    assert len(rows) == 2 and {row[2] for row in rows} == {"嘉定区", "松江区"}
+    assert {row[0] for row in rows} == {"jiading.txt", "songjiang.txt"} and all(row[7] for row in rows)
 
 
 def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_index, monkeypatch):
@@ -82,7 +85,7 @@ def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_inde
     assert [label for label, _ in named["rq-generator"].choices] == ["本地模型", "原文摘录"]  # no endpoint set
     district_filters = [block for block in blocks if isinstance(block, gr.Dropdown) and block.label == "地区"]
     assert [[value for _, value in block.choices] for block in district_filters] == [[handlers.ALL, "嘉定区", "松江区"]] * 2
-    assert named["rq-library"].value["data"] == web.library_rows(index)
+    assert named["rq-library"].value["data"] == library_rows(document_entries(index))
 
     def handlers_of(elem_id, event):
         return [fn for fn in demo.fns.values() if (named[elem_id]._id, event) in fn.targets]

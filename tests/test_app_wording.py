@@ -11,6 +11,8 @@ from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui import handlers, web, wording
+from reportqa.ui.catalogue import document_entries
+from reportqa.ui.library_page import library_rows
 
 
 def test_answer_writers_are_labelled_in_chinese_and_the_online_one_offered_only_when_configured():
@@ -41,6 +43,6 @@ def test_what_was_understood_is_said_in_chinese(shared_small_index):
 
 
 def test_library_notes_are_in_chinese(corpus_index):
-    notes = [row[-1] for row in web.library_rows(open_index(corpus_index)) if row[-1]]
+    notes = [row[-1] for row in library_rows(document_entries(open_index(corpus_index))) if row[-1]]
     assert "标题写的是2021年，正文是2012年" in notes  # as ingest writes it: the title's year is wrong
     assert not [note for note in notes if re.search("[A-Za-z]", note)]

@@ -7,6 +7,7 @@ so other pages can be tested the same way.
 import pytest
 from browser import (
     TIMEOUT_MS,
+    app_on,
     ask,
     choose,
     contrast_ratio,
@@ -159,10 +160,10 @@ def slow_app_url(shared_small_index):
     from fakes import BigramEmbedder
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    import app
     from reportqa.answer.generation import ChatGenerator, GeneratorChoice
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
+    from reportqa.ui.handlers import GeneratorPool
 
     settings = Settings.from_env(index_dir=str(shared_small_index), relevance_threshold=0.0, generator="local")
     index = SearchIndex.open(settings, BigramEmbedder())
@@ -170,10 +171,7 @@ def slow_app_url(shared_small_index):
     def slow(name, _settings):
         return GeneratorChoice(ChatGenerator(name, FakeListChatModel(responses=["新增养老床位774张[1]。"], sleep=0.4)))
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-        demo = app.build_app(index, app.GeneratorPool(settings, slow))
-    with serve(demo) as url:
+    with serve(app_on(index, GeneratorPool(settings, slow))) as url:
         yield url
 
 

@@ -16,7 +16,8 @@ from reportqa.errors import IndexBusy
 from reportqa.indexing.writing import writer_lock
 from reportqa.settings import Settings
 from reportqa.ui import cli
-from reportqa.ui.library import Library, LibraryError, Upload, safe_name
+from reportqa.ui.catalogue import safe_name
+from reportqa.ui.library import Library, LibraryError, Upload
 
 QUESTION = "婺源县2023年接待游客多少人次？"
 

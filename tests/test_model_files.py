@@ -165,29 +165,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_the_app_refuses_an_upload_over_the_limit_and_deletes_the_ones_it_kept(shared_small_index, monkeypatch):
+def test_the_app_refuses_an_upload_over_the_limit_and_deletes_the_ones_it_kept(shared_small_index):
     import httpx
+    from browser import app_on, serve
     from fakes import BigramEmbedder
 
-    import app
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
-    from reportqa.ui.web import LAUNCH_OPTIONS
 
-    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-    demo = app.build_app(SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index)), BigramEmbedder()))
-    port = free_port()
-    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                        **LAUNCH_OPTIONS)
-    upload = f"http://127.0.0.1:{port}/gradio_api/upload"
-    try:
-        assert demo.max_file_size == 50 * 1024 * 1024
-        big = httpx.post(upload, files={"files": ("big.pdf", b"0" * (demo.max_file_size + 1))}, timeout=60)
+    limit = 50 * 1024 * 1024
+    with serve(app_on(SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index)), BigramEmbedder()))) as url:
+        upload = f"{url}gradio_api/upload"
+        big = httpx.post(upload, files={"files": ("big.pdf", b"0" * (limit + 1))}, timeout=60)
         assert big.status_code == 413 and "maximum allowed size" in big.text
         small = httpx.post(upload, files={"files": ("report.txt", "新增养老床位774张。".encode())}, timeout=60)
         assert small.status_code == 200
         (kept,) = small.json()
         assert Path(kept).read_text(encoding="utf-8") == "新增养老床位774张。"
-    finally:
-        demo.close(verbose=False)
     assert not Path(kept).exists()  # delete_cache empties Gradio's upload cache when the app stops

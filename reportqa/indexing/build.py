@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime, timezone
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 

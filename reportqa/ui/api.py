@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
-from reportqa.errors import IndexBusy, ReportqaError
+from reportqa.errors import IndexBusy, IndexUnusable, ReportqaError
 from reportqa.records import Answer
 from reportqa.search.hybrid import SearchFilters
 from reportqa.ui.handlers import GeneratorPool, stream_answer
@@ -72,31 +72,33 @@ def build_api(library: Library, generators: GeneratorPool, read_only: bool = Fal
         generators: the answer writers, shared with the chat (one answer at a time).
         read_only: refuse adding and removing.
     """
-    settings = library.settings
     api = FastAPI(title="reportqa API", version="1",
                   description="Search Chinese government reports and get answers whose figures are checked "
                               "against the passages they cite.", docs_url=None, redoc_url=None)
+    api.add_exception_handler(ReportqaError, _refused)
+    _reading_routes(api, library, read_only)
+    _answer_routes(api, library, generators)
+    _change_routes(api, library, read_only)
+    return api
 
-    def may_change(request: Request) -> None:
-        if read_only:
-            raise HTTPException(403, "this app is read-only: adding and removing reports is turned off")
-        if settings.api_token:
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), settings.api_token.encode()):
-                raise HTTPException(401, "adding and removing reports needs `Authorization: Bearer <token>` "
-                                         "with the app's REPORTQA_API_TOKEN", {"WWW-Authenticate": "Bearer"})
 
-    @api.exception_handler(ReportqaError)
-    async def refused(_request: Request, error: ReportqaError) -> JSONResponse:
-        status = 409 if isinstance(error, IndexBusy) else 400 if isinstance(error, LibraryError) else 422
-        return JSONResponse({"detail": str(error)}, status_code=status)
+async def _refused(_request: Request, error: Exception) -> JSONResponse:
+    """A ReportqaError as JSON: 409 for a busy index (retry or ``?wait=``), 400 for a change that cannot be
+    done, 503 for an unusable index, 422 for other bad input."""
+    if isinstance(error, IndexBusy):
+        detail = str(error).split(":")[0] + ": retry when it is done, or add ?wait=SECONDS to wait for it"
+        return JSONResponse({"detail": detail}, status_code=409, headers={"Retry-After": "5"})
+    status = 400 if isinstance(error, LibraryError) else 503 if isinstance(error, IndexUnusable) else 422
+    return JSONResponse({"detail": str(error)}, status_code=status)
 
+
+def _reading_routes(api: FastAPI, library: Library, read_only: bool) -> None:
     @api.get("/health", response_model=Health)
     def health() -> dict[str, Any]:
         """Whether the app is up, and the index it serves."""
         index = library.current().index
         return {"status": "ok", "generation": index.manifest.get("generation"), "documents": len(index.documents),
-                "passages": len(index.chunks), "generator": settings.generator, "read_only": read_only}
+                "passages": len(index.chunks), "generator": library.settings.generator, "read_only": read_only}
 
     @api.post("/search", response_model=SearchRecord)
     def search(request: SearchRequest) -> dict[str, Any]:
@@ -110,6 +112,13 @@ def build_api(library: Library, generators: GeneratorPool, read_only: bool = Fal
         """As ``POST /search``, for a link or ``curl``: ``/api/v1/search?q=…&k=5``."""
         return search(SearchRequest(question=q, k=k, place=place, year=year, doc_type=doc_type))
 
+    @api.get("/documents", response_model=DocumentList)
+    def documents() -> dict[str, Any]:
+        """Every indexed report (``python -m reportqa documents list --json``)."""
+        return {"documents": library.documents()}
+
+
+def _answer_routes(api: FastAPI, library: Library, generators: GeneratorPool) -> None:
     @api.post("/ask", response_model=AnswerRecord)
     def ask(request: AskRequest) -> dict[str, Any]:
         """A checked answer with its citations (``python -m reportqa ask --json``)."""
@@ -125,20 +134,31 @@ def build_api(library: Library, generators: GeneratorPool, read_only: bool = Fal
                                               "`event: answer` with the AnswerRecord (or `event: error`)"}})
     def ask_stream(request: AskRequest) -> StreamingResponse:
         """The answer as server-sent events: the unchecked draft as it grows, then the checked answer."""
-        generator = _answer_updates(library, generators, request)
-        first = next(generator)  # a bad generator name fails here, as a 4xx, before the stream starts
-        return StreamingResponse(_events(first, generator), media_type="text/event-stream",
+        updates = _answer_updates(library, generators, request)
+        first = next(updates)  # a bad generator name fails here, as a 4xx, before the stream starts
+        return StreamingResponse(_events(first, updates), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @api.get("/documents", response_model=DocumentList)
-    def documents() -> dict[str, Any]:
-        """Every indexed report (``python -m reportqa documents list --json``)."""
-        return {"documents": library.documents()}
+
+_UPLOAD_BODY = {"requestBody": {"content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}}
+
+
+def _change_routes(api: FastAPI, library: Library, read_only: bool) -> None:
+    settings = library.settings
+
+    def may_change(request: Request) -> None:
+        if read_only:
+            raise HTTPException(403, "this app is read-only: adding and removing reports is turned off")
+        if settings.api_token:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), settings.api_token.encode()):
+                raise HTTPException(401, "adding and removing reports needs `Authorization: Bearer <token>` "
+                                         "with the app's REPORTQA_API_TOKEN", {"WWW-Authenticate": "Bearer"})
 
     @api.post("/documents", response_model=ChangeRecord, dependencies=[Depends(may_change)],
-              openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                  "type": "object", "required": ["files"],
-                  "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+              openapi_extra=_UPLOAD_BODY)
     async def add(request: Request, wait: Annotated[float, Query(ge=0, le=3600)] = 0.0) -> dict[str, Any]:
         """Add report files (multipart field ``files``, repeatable); each gets its own outcome. 413 for a
         file over the size limit, 400 for too many files, 409 while another change runs (``?wait=``)."""
@@ -154,8 +174,6 @@ def build_api(library: Library, generators: GeneratorPool, read_only: bool = Fal
     def remove(key: str, wait: Annotated[float, Query(ge=0, le=3600)] = 0.0) -> dict[str, Any]:
         """Remove a report by ``doc_id``, ``source_id`` or file name: its whole file leaves the index."""
         return library.remove([key], wait).to_json()
-
-    return api
 
 
 def _answer_updates(library: Library, generators: GeneratorPool, request: AskRequest) -> Iterator[str | Answer]:

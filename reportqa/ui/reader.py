@@ -30,10 +30,9 @@ from reportqa.search.hybrid import SearchIndex
 from reportqa.text import SENTENCE_END, NormalizedText
 from reportqa.ui.passages import _checked_source, readable
 from reportqa.ui.render import SOURCE_CHANGED
+from reportqa.ui.wording import LEVEL_NAMES
 
 UNKNOWN_DOCUMENT = "文库中没有这份报告：索引可能已经更新，请刷新文库后重新选择。"
-# As the library table names the levels (``reportqa.ui.web.LEVEL_NAMES``, not imported: that loads Gradio).
-LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
 # A heading ends with the stop its label (cut there by the ingest) stands before: 「（一）总体要求：」.
 _HEADING_STOPS = SENTENCE_END + "：:"
 # A heading glued to its paragraph by a comma, or cut short, runs on to the end of its sentence, up to this

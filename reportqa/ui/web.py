@@ -11,42 +11,34 @@ of the page while the app runs.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
 import gradio as gr
 
 from reportqa.answer.generation import GENERATORS
-from reportqa.answer.pipeline import Answerer
 from reportqa.errors import InputError
 from reportqa.search.hybrid import SearchIndex
-from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui import render
 from reportqa.ui.handlers import GeneratorPool, make_chat, make_search, stopped
+from reportqa.ui.library import Library
+from reportqa.ui.library_page import library_tab
 from reportqa.ui.style import EXPORT_JS, PAGE_JS, STYLE
-from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS
+from reportqa.ui.wording import ALL, EXAMPLE_QUESTIONS, GENERATOR_LABELS, LEVEL_NAMES
 
 # Files uploaded through Gradio are looked for every 10 minutes and deleted an hour after they came, and
 # all of them when the app stops (Gradio's delete_cache: frequency, age in seconds); otherwise they stay.
 UPLOADS_KEPT = (600, 3600)
-LIBRARY_COLUMNS = ["标题", "地区", "级别", "年份", "类型", "段落数", "来源文件", "其他副本", "说明"]
-LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
 _LEVEL_ORDER = {level: order for order, level in enumerate(LEVEL_NAMES)}
-# How the app is launched: its CSS, a footer without Gradio's run history (labelled in English only), and
-# the largest file Gradio's upload route (/gradio_api/upload, open to anyone who reaches the app) accepts:
-# 50 MiB, room for the report files a library upload page will take (a bigger file gets 413; the app has no
-# upload component yet, and Gradio limits each file, not a request's count of files).
-LAUNCH_OPTIONS = {"css": STYLE, "footer_links": ["api", "gradio", "settings"], "max_file_size": "50mb"}
+# How the app is served: its CSS, a footer without Gradio's own API page and run history (our API is at
+# /api/v1, see reportqa.ui.api) and the largest file Gradio's upload route (/gradio_api/upload, which the
+# library page uses) accepts: the report file limit, 50 MiB (a bigger file gets 413; Gradio limits each file,
+# the library page the number of files).
+LAUNCH_OPTIONS = {"css": STYLE, "footer_links": ["gradio", "settings"], "max_file_size": "50mb"}
 # Where the browser keeps the conversation (encrypted with a key made at each start of the app).
 CHAT_STORAGE_KEY = "reportqa-chat"
-
-
-def library_rows(index: SearchIndex) -> list[list]:
-    return [[d["title"], d.get("place") or d["district"] or "", LEVEL_NAMES.get(d.get("place_level") or "", ""),
-             d["year"] or "", d["doc_type"], d["n_chunks"], os.path.basename(d["source_file"]),
-             "、".join(map(os.path.basename, d["also_in"])), "；".join(d["notes"])] for d in index.manifest["documents"]]
+API_NOTE = "JSON 接口：`/api/v1`（说明见 [/api/v1/openapi.json](/api/v1/openapi.json)）"
 
 
 def filter_choices(index: SearchIndex) -> tuple[list, list[str], list[str]]:
@@ -61,28 +53,42 @@ def filter_choices(index: SearchIndex) -> tuple[list, list[str], list[str]]:
     return [(ALL, ALL), *labelled], [ALL, *years], [ALL, *types]
 
 
-def build_app(index: SearchIndex, generators: GeneratorPool | None = None) -> gr.Blocks:
-    """The app on ``index``, whose settings give the default generator and the answer's passage count.
+def build_app(library: Library | SearchIndex, generators: GeneratorPool | None = None, read_only: bool = False,
+              token: str | None = None) -> gr.Blocks:
+    """The app on ``library`` (or on one open index), whose settings give the default generator and the
+    answer's passage count.
 
     Args:
-        index: the open index.
+        library: the reports served, added and removed (an index is served as a library of its own).
         generators: where the chat gets its generators (default: made from the index's settings).
+        read_only: the library page lists and reads reports but does not add or remove them.
+        token: what adding and removing ask for (default: the settings' ``api_token``).
     """
-    settings = index.settings
-    choices = filter_choices(index)
-    retriever = Retriever(index)
-    chat = make_chat(Answerer(retriever, settings.answer_passages), generators or GeneratorPool(settings))
+    if isinstance(library, SearchIndex):
+        library = Library(library.settings, index=library)
+    settings = library.settings
+    choices = filter_choices(library.current().index)
+    chat = make_chat(lambda: library.current().answerer, generators or GeneratorPool(settings))
     with gr.Blocks(title="reportqa · 政府工作报告检索", delete_cache=UPLOADS_KEPT) as demo:
         gr.Markdown("## reportqa · 政府工作报告与规划纲要检索")
         with gr.Tab("问答"):
-            _chat_tab(demo, chat, settings, choices)
+            chat_filters = _chat_tab(demo, chat, settings, choices)
         with gr.Tab("搜索"):
-            _search_tab(make_search(retriever), choices)
+            search_filters = _search_tab(make_search(lambda: library.current().retriever), choices)
         with gr.Tab("文库"):
-            gr.Markdown(f"{len(index.manifest['documents'])} 篇文档，{len(index.chunks)} 个段落。")
-            gr.Dataframe(value=library_rows(index), headers=LIBRARY_COLUMNS, interactive=False,
-                         elem_id="rq-library")
+            filters = [*chat_filters, *search_filters]
+            library_tab(library, settings.api_token if token is None else token, read_only,
+                        lambda: _refreshed_filters(library, len(filters)), filters)
+        gr.Markdown(API_NOTE, elem_id="rq-api-note")
+        demo.load(lambda: _refreshed_filters(library, len(filters)), None, filters, api_visibility="undocumented",
+                  api_name="filters")
     return demo
+
+
+def _refreshed_filters(library: Library, count: int) -> list[Any]:
+    """Updates for the pages' filter dropdowns from the library's current index (the chosen values kept)."""
+    choices = filter_choices(library.current().index)
+    return [gr.update(choices=choices[number % 3]) for number in range(count)]
 
 
 def _filter_dropdowns(choices: tuple[list[str], list[str], list[str]], page: str) -> list[Any]:
@@ -98,9 +104,10 @@ def generator_choices(settings: Settings) -> list[tuple[str, str]]:
 
 
 def _chat_tab(demo: gr.Blocks, chat: Any, settings: Settings,
-              choices: tuple[list[str], list[str], list[str]]) -> None:
+              choices: tuple[list[str], list[str], list[str]]) -> list[Any]:
     """The 问答 tab: the conversation, question box with 发送 and 停止, examples, answer writer, filters,
-    导出对话 and 清空对话; the conversation kept in the browser is shown again when the page loads."""
+    导出对话 and 清空对话; the conversation kept in the browser is shown again when the page loads. Returns
+    its filter dropdowns."""
     turns = gr.BrowserState([], storage_key=CHAT_STORAGE_KEY)
     pending = gr.State("")  # the question being answered, shown as stopped if 停止 is pressed
     conversation = gr.HTML(render.conversation_html([]), elem_id="rq-chat", js_on_load=PAGE_JS)
@@ -121,17 +128,20 @@ def _chat_tab(demo: gr.Blocks, chat: Any, settings: Settings,
     # One model call at a time on two cores: both triggers share one queue of size 1.
     answering = {"fn": chat, "inputs": [ask, turns, generator, *filters],
                  "outputs": [conversation, turns, ask, pending], "concurrency_limit": 1,
-                 "concurrency_id": "answer", "show_progress": "minimal"}
-    running = [send.click(**answering), ask.submit(**answering)]
-    stop.click(stopped, [turns, pending], [conversation, pending], cancels=running, queue=False)
+                 "concurrency_id": "answer", "show_progress": "minimal", "api_visibility": "undocumented"}
+    running = [send.click(**answering, api_name="chat"), ask.submit(**answering, api_name="chat_enter")]
+    stop.click(stopped, [turns, pending], [conversation, pending], cancels=running, queue=False,
+               api_visibility="undocumented", api_name="chat_stop")
     clear.click(lambda: (render.conversation_html([]), [], ""), None, [conversation, turns, pending],
-                cancels=running, queue=False)
+                cancels=running, queue=False, api_visibility="undocumented", api_name="chat_clear")
     export.click(None, js=EXPORT_JS)
-    demo.load(lambda kept: render.conversation_html([html for _, _, html in kept]), turns, conversation)
+    demo.load(lambda kept: render.conversation_html([html for _, _, html in kept]), turns, conversation,
+              api_visibility="undocumented", api_name="chat_restore")
+    return filters
 
 
-def _search_tab(search: Any, choices: tuple[list[str], list[str], list[str]]) -> None:
-    """The 搜索 tab: question box, filters, result count, the result cards."""
+def _search_tab(search: Any, choices: tuple[list[str], list[str], list[str]]) -> list[Any]:
+    """The 搜索 tab: question box, filters, result count, the result cards. Returns its filter dropdowns."""
     with gr.Row():
         query = gr.Textbox(label="问题或关键词", placeholder="例如：嘉定区2020年一般公共预算收入是多少？",
                            elem_id="rq-query", scale=5)
@@ -142,9 +152,10 @@ def _search_tab(search: Any, choices: tuple[list[str], list[str], list[str]]) ->
     results = gr.HTML(elem_id="rq-results")
     # Searches have their own queue, so they stay quick while an answer is being generated.
     searching = {"fn": search, "inputs": [query, *filters, k], "outputs": results, "concurrency_limit": 2,
-                 "concurrency_id": "search"}
-    button.click(**searching)
-    query.submit(**searching)
+                 "concurrency_id": "search", "api_visibility": "undocumented"}
+    button.click(**searching, api_name="search_page")
+    query.submit(**searching, api_name="search_page_enter")
+    return filters
 
 
 def warm_up(index: SearchIndex, generators: GeneratorPool) -> None:

@@ -18,6 +18,8 @@ from reportqa.search.hybrid import SearchFilters
 from reportqa.search.question import ACTUAL, BOTH, COMPARISON, FACT, FIGURE, LIST, TARGET, Understanding
 from reportqa.settings import Settings
 
+# What the pages call each level of government.
+LEVEL_NAMES = {"national": "全国", "province": "省级", "city": "地市级", "county": "区县级"}
 # The dropdown choice that means "no filter".
 ALL = "全部"
 GENERATOR_LABELS = {"local": "本地模型", "openai": "在线模型", "extractive": "原文摘录"}
