@@ -1,4 +1,4 @@
-"""Screenshot the pages: ``python -m tests.screenshot [--page chat|search] [--theme light|dark] [--index DIR]``.
+"""Screenshot the pages: ``python -m tests.screenshot [--page chat|search|library] [--theme light|dark] [--index DIR]``.
 
 Serves the app on the index (the real embedding model, warmed up first) on a
 free local port and drives it in Debian's chromium through Playwright, once
@@ -7,7 +7,9 @@ page (``docs/search.png``, ``docs/search-dark.png``): search the question and
 open the first result's context. The chat page (``docs/chat.png``,
 ``docs/chat-dark.png``): ask the question, then the follow-up (``--follow-up``,
 empty for none), and open the first citation of the last answer that has
-one; the generator is the app's default (``REPORTQA_GENERATOR``). ``--out``
+one; the generator is the app's default (``REPORTQA_GENERATOR``). The
+library page (``docs/library.png``, ``docs/library-dark.png``): the table,
+and the first report opened to read whole (nothing is added or removed). ``--out``
 names the PNG when one page in one theme is taken. Run it from the
 repository root (it imports ``app`` and the helpers in ``tests/browser.py``,
 which the browser tests drive the app with). ``make browser`` installs
@@ -30,6 +32,7 @@ from tests.browser import (
     open_app_page,
     open_citation,
     open_context,
+    open_tab,
     search,
     serve,
 )
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
 
 DEFAULT_QUERY = "嘉定区2020年一般公共预算收入是多少？"
 DEFAULT_FOLLOW_UP = "那青浦呢？"
-PAGES = ("chat", "search")
+PAGES = ("chat", "search", "library")
 THEMES = ("light", "dark")
 # A cited source flashes for 1.5 s when its citation is clicked: let it fade before the picture.
 FLASH_MS = 1600
@@ -48,6 +51,15 @@ FLASH_MS = 1600
 def picture_path(page_name: str, theme: str) -> Path:
     """Where a page's picture goes: ``docs/chat.png``, ``docs/chat-dark.png``, …"""
     return Path("docs") / (f"{page_name}.png" if theme == "light" else f"{page_name}-{theme}.png")
+
+
+def show_library(page: Page, _questions: list[str]) -> None:
+    """Open 文库 and read the first report whole."""
+    open_tab(page, "文库")
+    page.locator("#rq-doc input").click()
+    page.get_by_role("option").first.click()
+    page.locator("#rq-read").click()
+    page.locator("#rq-reader article.rq-reader").wait_for()
 
 
 def show_chat(page: Page, questions: list[str]) -> None:
@@ -78,7 +90,7 @@ def screenshot(index_dir: str | None, shots: list[tuple[str, str, Path]], questi
     with serve(app_on(index)) as url, browser_session() as browser:
         for page_name, theme, out in shots:
             with open_app_page(browser, url, theme) as page:
-                (show_chat if page_name == "chat" else show_search)(page, questions)
+                {"chat": show_chat, "search": show_search, "library": show_library}[page_name](page, questions)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(out), full_page=True)
             print(f"wrote {out}")
@@ -87,7 +99,7 @@ def screenshot(index_dir: str | None, shots: list[tuple[str, str, Path]], questi
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
-    parser.add_argument("--page", choices=PAGES, help="page to show (default: both)")
+    parser.add_argument("--page", choices=PAGES, help="page to show (default: all three)")
     parser.add_argument("--theme", choices=THEMES, help="colour theme (default: both)")
     parser.add_argument("--out", type=Path, help="PNG to write, with one --page and one --theme "
                                                  "(default docs/PAGE.png, docs/PAGE-dark.png)")

@@ -95,6 +95,8 @@ def test_a_refused_file_gets_its_reason_and_leaves_no_copy(small_index, tmp_path
     assert "over the 1 MB limit" in reasons["big.txt"]
     assert "not a report file type" in reasons["table.xlsx"]
     assert reasons["blank.txt"] and reasons[county_docx.name] is None
+    codes = {outcome.name: outcome.code for outcome in change.files}
+    assert codes == {"blank.txt": "unreadable", "big.txt": "size", "table.xlsx": "type", county_docx.name: None}
     kept = sorted(path.name for path in Path(library.settings.upload_folder()).iterdir())
     assert kept == [county_docx.name]  # the blank file was copied, read, refused and deleted again
 

@@ -19,6 +19,9 @@ from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 from reportqa.ui.wording import LEVEL_NAMES
 
+# Why a file was refused (``FileOutcome.code``).
+TYPE, MISSING, SIZE, UNREADABLE, EMPTY = "type", "missing", "size", "unreadable", "empty"
+
 
 class LibraryError(InputError):
     """An add or remove that cannot be done as asked; the message says why and what to do."""
@@ -46,6 +49,8 @@ class FileOutcome:
         documents: the documents found in it, as listed by ``Library.documents``.
         folded_into: titles of documents it duplicates (kept as copies of those).
         error: why it was refused, with what to do (None when indexed).
+        code: what kind of refusal: ``type``, ``missing``, ``size`` (checked before reading), ``unreadable``
+            (the file could not be read as a report) or ``empty`` (it held no report text).
     """
 
     name: str
@@ -53,11 +58,12 @@ class FileOutcome:
     documents: tuple[dict[str, Any], ...] = ()
     folded_into: tuple[str, ...] = ()
     error: str | None = None
+    code: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "indexed": self.error is None, "documents": list(self.documents),
                 "passages": sum(document["passages"] for document in self.documents),
-                "folded_into": list(self.folded_into), "error": self.error}
+                "folded_into": list(self.folded_into), "error": self.error, "code": self.code}
 
 
 @dataclass(frozen=True)
@@ -111,18 +117,19 @@ def check_count(files: Sequence[Upload], settings: Settings) -> None:
                            "together (REPORTQA_MAX_UPLOAD_FILES): add them in several goes")
 
 
-def file_problem(upload: Upload, settings: Settings) -> str | None:
-    """Why ``upload`` cannot be added before it is read (type, size, missing), or None."""
+def file_problem(upload: Upload, settings: Settings) -> tuple[str, str] | None:
+    """Why ``upload`` cannot be added before it is read, as (code, message): ``type``, ``missing`` or
+    ``size``; None when it may be read."""
     suffix = Path(upload.shown_name).suffix.lower() or Path(upload.path).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = "、".join(sorted(SUPPORTED_SUFFIXES))
-        return f"{suffix or 'a file without a suffix'} is not a report file type ({kinds})"
+        return TYPE, f"{suffix or 'a file without a suffix'} is not a report file type ({kinds})"
     if not os.path.isfile(upload.path):
-        return "no such file"
+        return MISSING, "no such file"
     size_mb = os.path.getsize(upload.path) / 2**20
     if size_mb > settings.max_file_mb:
-        return (f"{size_mb:.1f} MB is over the {settings.max_file_mb} MB limit "
-                "(REPORTQA_MAX_FILE_MB): split the report or raise the limit")
+        return SIZE, (f"{size_mb:.1f} MB is over the {settings.max_file_mb} MB limit "
+                      "(REPORTQA_MAX_FILE_MB): split the report or raise the limit")
     return None
 
 
@@ -165,8 +172,9 @@ def outcome_of(name: str, path: str, entries: Sequence[dict[str, Any]]) -> FileO
     documents = tuple(entry for entry in entries if entry["source_file"] == path)
     base = os.path.basename(path)
     folded = tuple(entry["title"] for entry in entries if not documents and base in entry["also_in"])
-    return FileOutcome(name, path, documents, folded,
-                       None if documents or folded else "no report text was found in it")
+    if documents or folded:
+        return FileOutcome(name, path, documents, folded)
+    return FileOutcome(name, path, error="no report text was found in it", code=EMPTY)
 
 
 def sources_named(key: str, entries: Sequence[dict[str, Any]]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Command line: ``python -m reportqa search|ask "问题" [options]``.
+"""Command line: ``python -m reportqa search|ask "问题" [options]`` and ``python -m reportqa documents
+list|add|remove``.
 
 ``search`` prints the passages that answer a question; ``ask`` prints a short
 answer whose figures are checked against the passages it cites
@@ -6,8 +7,10 @@ answer whose figures are checked against the passages it cites
 with a ``"question"`` field and prints one JSONL line per input, in order:
 ``{"question", "hits": [...]}`` for search, ``{"question", "answer",
 "refused", "rewritten_question", "citations": [...], "timings"}`` for ask.
-The index and the models load once per process. Exit status 2 on bad usage or
-an unusable index.
+``documents`` lists, adds and removes reports as the 文库 page and the HTTP
+API do (``reportqa.ui.library``; ``--json`` prints the API's records). The
+index and the models load once per process. Exit status 2 on bad usage or an
+unusable index (``documents add``: 1 when a file was refused).
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui.catalogue import (
+    UNREADABLE,
     Change,
     FileOutcome,
     LibraryError,
@@ -136,7 +137,7 @@ class Library:
         for number, upload in enumerate(files):
             problem = file_problem(upload, self.settings)
             if problem:
-                outcomes[number] = FileOutcome(upload.shown_name, None, error=problem)
+                outcomes[number] = FileOutcome(upload.shown_name, None, error=problem[1], code=problem[0])
             else:
                 accepted.append((number, upload))
         if not accepted:
@@ -154,7 +155,7 @@ class Library:
         entries = document_entries(served.index)
         for number, upload, (path, new) in placed:
             if path in failed:
-                outcomes[number] = FileOutcome(upload.shown_name, None, error=failed[path])
+                outcomes[number] = FileOutcome(upload.shown_name, None, error=failed[path], code=UNREADABLE)
                 if new:
                     os.remove(path)
             else:

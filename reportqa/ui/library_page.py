@@ -16,12 +16,14 @@ import hmac
 import html
 import os
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import gradio as gr
 
 from reportqa.errors import IndexBusy, ReportqaError
 from reportqa.ingest.loaders import SUPPORTED_SUFFIXES
+from reportqa.ui.catalogue import EMPTY, MISSING, SIZE, TYPE, FileOutcome
 from reportqa.ui.library import Change, Library, Upload
 from reportqa.ui.reader import document_html
 
@@ -38,11 +40,21 @@ def library_rows(entries: Sequence[dict[str, Any]]) -> list[list[Any]]:
     for entry in entries:
         number, of = entry["part"]
         file_name = entry["file_name"] + (f"（第{number}篇，共{of}篇）" if of > 1 else "")
-        added = (entry["added"] or "").replace("T", " ")[:16]
+        added = local_time(entry["added"])
         rows.append([file_name, entry["title"], entry["place"] or "", entry["level_name"] or "", entry["year"] or "",
                      entry["doc_type"], entry["passages"], added, "、".join(entry["also_in"]),
                      "；".join(entry["notes"])])
     return rows
+
+
+def local_time(stamp: str | None) -> str:
+    """An ISO 8601 time (UTC) as this machine's local time, to the minute: 「2026-12-01 18:45」."""
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
 
 
 def document_choices(entries: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -61,7 +73,7 @@ def outcome_html(change: Change) -> str:
     for outcome in change.files:
         name = html.escape(outcome.name)
         if outcome.error:
-            items.append(f'<li class="rq-refused">✗ {name}：未加入。{html.escape(outcome.error)}</li>')
+            items.append(f'<li class="rq-refused">✗ {name}：未加入，{html.escape(_refusal(outcome))}</li>')
         elif outcome.folded_into:
             items.append(f'<li class="rq-added">✓ {name}：与《{html.escape("》《".join(outcome.folded_into))}》'
                          "内容相同，作为它的副本记录</li>")
@@ -72,6 +84,14 @@ def outcome_html(change: Change) -> str:
                  f'（{html.escape(entry["file_name"])}）</li>' for entry in change.removed)
     total = f"文库现有 {change.documents} 篇报告、{change.passages} 个段落（用时 {change.seconds:.1f} 秒）。"
     return f'<ul class="rq-outcome">{"".join(items)}</ul><p class="rq-outcome-total">{total}</p>'
+
+
+def _refusal(outcome: FileOutcome) -> str:
+    """Why a file was refused, in Chinese, with the reader's own words kept for an unreadable file."""
+    said = {TYPE: "不是可以导入的报告格式（txt、html、pdf、docx）。", MISSING: "上传的文件不见了，请重新上传。",
+            SIZE: "超过了单个文件的大小上限（REPORTQA_MAX_FILE_MB），请拆分后再上传。",
+            EMPTY: "文件里没有找到报告正文。"}
+    return said.get(outcome.code or "", f"无法读取：{outcome.error}")
 
 
 def error_html(error: Exception) -> str:
@@ -153,6 +173,10 @@ class _Handlers:
         if not _allowed(self.token, given):
             return [_bad_token(), *self.unchanged]
         uploads = [Upload(path, os.path.basename(path)) for path in paths or []]
+        most = self.library.settings.max_upload_files
+        if not uploads or len(uploads) > most:
+            said = f"一次最多加入 {most} 个文件，请分几次上传。" if uploads else "请先选择或拖入报告文件。"
+            return [f'<p class="rq-refused">{said}</p>', *self.unchanged]
         try:
             change = self.library.add(uploads, wait=WAIT_FOR_OTHER_INGEST, progress=_progress(progress))
         except ReportqaError as error:

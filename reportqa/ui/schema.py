@@ -134,6 +134,7 @@ class FileRecord(_Record):
     passages: int
     folded_into: list[str] = Field(description="titles of reports it duplicates (kept as their copy)")
     error: str | None = Field(description="why it was refused and what to do")
+    code: str | None = Field(description="type, missing, size, unreadable or empty: what kind of refusal")
 
 
 class IndexState(_Record):
