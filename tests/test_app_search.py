@@ -71,7 +71,7 @@ def test_filters_and_library_come_from_the_manifest(shared_small_index):
     assert years == [handlers.ALL, "2021"] and "政府工作报告" in types
     rows = library_rows(document_entries(index))
     assert len(rows) == 2 and {row[2] for row in rows} == {"嘉定区", "松江区"}
-    assert {row[0] for row in rows} == {"jiading.txt", "songjiang.txt"} and all(row[7] for row in rows)
+    assert {row[1] for row in rows} == {"jiading.txt", "songjiang.txt"} and all(row[7] for row in rows)
 
 
 def test_the_app_has_chat_search_and_library_tabs_on_the_index(shared_small_index, monkeypatch):

@@ -27,7 +27,9 @@ from reportqa.ui.catalogue import EMPTY, MISSING, SIZE, TYPE, FileOutcome
 from reportqa.ui.library import Change, Library, Upload
 from reportqa.ui.reader import document_html
 
-COLUMNS = ["文件", "标题", "地区", "级别", "年份", "类型", "段落数", "加入时间", "并入的副本", "说明"]
+COLUMNS = ["标题", "文件", "地区", "级别", "年份", "类型", "段落数", "加入时间", "并入的副本", "说明"]
+# Shares of the table's width, so every column shows at 1280 px (long titles and notes wrap).
+COLUMN_WIDTHS = ["20%", "16%", "7%", "6%", "5%", "9%", "6%", "10%", "9%", "12%"]
 STAGES = {"read": ("读取和解析", "个文件"), "embed": ("计算向量", "段文本"), "write": ("写入索引", "步")}
 # Seconds a change waits for another process's ingest of the same index before it says the index is busy.
 WAIT_FOR_OTHER_INGEST = 60.0
@@ -41,7 +43,7 @@ def library_rows(entries: Sequence[dict[str, Any]]) -> list[list[Any]]:
         number, of = entry["part"]
         file_name = entry["file_name"] + (f"（第{number}篇，共{of}篇）" if of > 1 else "")
         added = local_time(entry["added"])
-        rows.append([file_name, entry["title"], entry["place"] or "", entry["level_name"] or "", entry["year"] or "",
+        rows.append([entry["title"], file_name, entry["place"] or "", entry["level_name"] or "", entry["year"] or "",
                      entry["doc_type"], entry["passages"], added, "、".join(entry["also_in"]),
                      "；".join(entry["notes"])])
     return rows
@@ -135,14 +137,15 @@ def _layout(entries: Sequence[dict[str, Any]], token: str, read_only: bool) -> d
     page: dict[str, Any] = {"count": gr.Markdown(summary(entries), elem_id="rq-library-count")}
     with gr.Group(visible=not read_only):
         page["files"] = gr.File(label="添加报告：txt、html、pdf、docx，可拖放多个文件", file_count="multiple",
-                                file_types=sorted(SUPPORTED_SUFFIXES), type="filepath", elem_id="rq-upload")
+                                file_types=sorted(SUPPORTED_SUFFIXES), type="filepath", height=140,
+                                elem_id="rq-upload")
         with gr.Row():
             page["secret"] = gr.Textbox(label="管理口令", type="password", visible=bool(token), elem_id="rq-token",
                                         scale=3)
             page["add"] = gr.Button("加入文库", variant="primary", elem_id="rq-add", scale=1)
     page["outcome"] = gr.HTML(elem_id="rq-outcome")
     page["table"] = gr.Dataframe(value=library_rows(entries), headers=COLUMNS, interactive=False, wrap=True,
-                                 elem_id="rq-library")
+                                 column_widths=COLUMN_WIDTHS, max_height=420, elem_id="rq-library")
     with gr.Row():
         page["chosen"] = gr.Dropdown(document_choices(entries), label="选择报告", elem_id="rq-doc", scale=4)
         page["read"] = gr.Button("阅读全文", elem_id="rq-read", scale=1)
