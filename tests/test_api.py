@@ -194,3 +194,18 @@ def test_the_app_refuses_to_listen_beyond_loopback_without_a_token():
     assert exposure_problem("0.0.0.0", TOKEN, False, False) is None
     assert exposure_problem("0.0.0.0", "", True, False) is None
     assert exposure_problem("0.0.0.0", "", False, True) is None
+
+
+def test_the_server_has_the_pages_and_the_api_and_gradio_documents_no_endpoints(shared_small_index):
+    from browser import app_on
+
+    from reportqa.search.hybrid import SearchIndex
+
+    index = SearchIndex.open(Settings.from_env(index_dir=str(shared_small_index), generator="extractive"),
+                             BigramEmbedder())
+    with TestClient(app_on(index)) as client:
+        assert client.get("/").status_code == 200
+        assert client.get("/api/v1/health").json()["documents"] == 2
+        assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "reportqa API"
+        info = client.get("/gradio_api/info").json()
+        assert info == {"named_endpoints": {}, "unnamed_endpoints": {}}
