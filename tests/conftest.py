@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -102,6 +105,29 @@ def write_docx(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
+
+
+@contextmanager
+def writer_held(index: Path | str) -> Iterator[threading.Event]:
+    """Hold ``index``'s writer lock in another thread (as another ingest would) until the block ends or the
+    yielded event is set."""
+    from reportqa.indexing.writing import writer_lock
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with writer_lock(index):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        holder.join()
 
 
 def build_index(reports: Path, index: Path) -> Path:

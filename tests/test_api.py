@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import COUNTY_REPORT, write_docx
+from conftest import COUNTY_REPORT, write_docx, writer_held
 from fakes import BigramEmbedder
 from fastapi.testclient import TestClient
 
-from reportqa.indexing.writing import writer_lock
 from reportqa.search.hybrid import SearchFilters
 from reportqa.settings import Settings
 from reportqa.ui.api import build_api
@@ -137,22 +136,12 @@ def test_an_oversized_or_crowded_upload_is_refused(small_index, tmp_path, county
 
 def test_a_second_upload_is_told_or_waits(small_index, county_docx):
     client, library = client_for(small_index)
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with writer_lock(library.settings.index_dir):
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(10)
-    busy = upload(client, county_docx, token=None)
-    assert busy.status_code == 409 and "?wait=SECONDS" in busy.json()["detail"]
-    assert busy.headers["retry-after"] == "5"
-    threading.Timer(1.0, release.set).start()
-    waited = upload(client, county_docx, token=None, wait=20)
-    holder.join()
+    with writer_held(library.settings.index_dir) as release:
+        busy = upload(client, county_docx, token=None)
+        assert busy.status_code == 409 and "?wait=SECONDS" in busy.json()["detail"]
+        assert busy.headers["retry-after"] == "5"
+        threading.Timer(1.0, release.set).start()
+        waited = upload(client, county_docx, token=None, wait=20)
     assert waited.status_code == 200 and waited.json()["files"][0]["indexed"]
 
 

@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from io import StringIO
 from pathlib import Path
 
 import pytest
-from conftest import COUNTY_REPORT, SMALL_REPORT, write_docx
+from conftest import COUNTY_REPORT, SMALL_REPORT, write_docx, writer_held
 from fakes import BigramEmbedder
 
 from reportqa.errors import IndexBusy
-from reportqa.indexing.writing import writer_lock
 from reportqa.settings import Settings
 from reportqa.ui import cli
 from reportqa.ui.catalogue import safe_name
@@ -109,22 +107,8 @@ def test_too_many_files_are_refused_before_anything_is_read(small_index, tmp_pat
 
 def test_a_second_change_is_told_the_index_is_busy_and_the_index_is_unchanged(small_index, county_docx):
     library = open_library(small_index)
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with writer_lock(library.settings.index_dir):
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(10)
-    try:
-        with pytest.raises(IndexBusy):
-            library.add([Upload(str(county_docx))])
-    finally:
-        release.set()
-        holder.join()
+    with writer_held(library.settings.index_dir), pytest.raises(IndexBusy):
+        library.add([Upload(str(county_docx))])
     assert len(library.documents()) == 2
     assert not list(Path(library.settings.upload_folder()).glob("*.docx"))
 
