@@ -167,3 +167,18 @@ def test_the_command_line_lists_adds_and_removes(small_index, county_docx, monke
     assert status == 0 and "removed" in removed and county_docx.exists()
     status, _ = run("remove", "nothing.txt")
     assert status == 2
+
+
+def test_a_copy_of_an_indexed_report_is_folded_into_it(small_index, tmp_path):
+    library = open_library(small_index)
+    before = {entry["doc_id"]: entry for entry in library.documents()}
+    copy = tmp_path / "copy" / "嘉定区政府工作报告（另存）.txt"
+    copy.parent.mkdir()
+    copy.write_text(SMALL_REPORT, encoding="utf-8")
+    [outcome] = library.add([Upload(str(copy), copy.name)]).files
+    assert outcome.error is None and not outcome.documents
+    assert outcome.folded_into == ("2021年上海市示例区人民政府工作报告",)
+    after = {entry["doc_id"]: entry for entry in library.documents()}
+    assert after.keys() == before.keys()  # the indexed report stays the report, with its id
+    jiading = next(entry for entry in after.values() if entry["file_name"] == "jiading.txt")
+    assert jiading["also_in"] == [copy.name]

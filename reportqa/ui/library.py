@@ -22,11 +22,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reportqa.answer.pipeline import Answerer
-from reportqa.indexing import writing
+from reportqa.indexing import store, writing
 from reportqa.indexing.build import plan_update, update_index
 from reportqa.indexing.embedding import Embedder, make_embedder
 from reportqa.ingest.pipeline import IngestResult
@@ -191,9 +191,14 @@ class Library:
         return self._change((), {}, gone, started)
 
     def _write(self, paths: Sequence[str], remove: Sequence[str], progress: Progress | None) -> IngestResult:
-        """Plan and write the index with ``paths`` added and ``remove`` taken out (the lock is held)."""
+        """Plan and write the index with ``paths`` added and ``remove`` taken out (the lock is held). The
+        files already indexed are read first, so a new file that repeats a report is folded into it as a
+        copy, never the other way round."""
         tell = progress or (lambda stage, done, total: None)
         plan = plan_update(paths, self.settings, remove=remove)
+        indexed = {source["path"] for source in store.read_manifest(self.settings.index_dir, older=True)["sources"]}
+        new = set(map(os.path.abspath, paths)) - indexed
+        plan = replace(plan, files=tuple(sorted(plan.files, key=lambda path: path in new)))
         counts = {"read": 0, "embed": 0, "of": 0}
 
         def read(_path: str) -> None:
