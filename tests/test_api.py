@@ -69,7 +69,7 @@ def test_ask_answers_with_a_checked_citation(small_index):
     assert client.post("/ask", json={"question": QUESTION, "generator": "nonsense"}).status_code == 422
 
 
-def test_ask_streams_the_draft_then_the_checked_answer(small_index):
+def test_ask_streams_the_passages_the_draft_then_the_checked_answer(small_index):
     client, _ = client_for(small_index)
     with client.stream("POST", "/ask/stream", json={"question": QUESTION}) as response:
         assert response.status_code == 200
@@ -78,7 +78,8 @@ def test_ask_streams_the_draft_then_the_checked_answer(small_index):
     events = [(block.split("\n")[0].removeprefix("event: "), json.loads(block.split("\n")[1].removeprefix("data: ")))
               for block in body.strip().split("\n\n")]
     names = [name for name, _ in events]
-    assert names[-1] == "answer" and set(names[:-1]) <= {"draft"} and "draft" in names
+    assert names[0] == "passages" and names[-1] == "answer" and set(names[1:-1]) == {"draft"}
+    assert "774" in events[0][1]["passages"][0]["text"]
     assert "774" in events[-1][1]["answer"] and events[-1][1]["citations"]
     plain = client.post("/ask", json={"question": QUESTION}).json()
     assert events[-1][1]["answer"] == plain["answer"]

@@ -18,6 +18,7 @@ from reportqa.search.hybrid import SearchIndex
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui import handlers, markdown, render, wording
+from reportqa.ui.answering import answer_events
 
 JIADING_BEDS = "嘉定2020年新增了多少张养老床位？"
 
@@ -138,7 +139,7 @@ def test_closing_the_stream_stops_the_generator_at_its_next_piece():
             stopped.set()
             raise
 
-    updates = handlers.stream_answer(ask)
+    updates = answer_events(ask)
     assert next(updates) == "新增"
     updates.close()  # the page went away
     went_on.set()

@@ -160,7 +160,7 @@ def slow_app_url(shared_small_index):
     from fakes import BigramEmbedder
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from reportqa.answer.generation import ChatGenerator, GeneratorChoice
+    from reportqa.answer.generation import ChatGenerator, GeneratorChoice, make_generator
     from reportqa.search.hybrid import SearchIndex
     from reportqa.settings import Settings
     from reportqa.ui.handlers import GeneratorPool
@@ -169,6 +169,8 @@ def slow_app_url(shared_small_index):
     index = SearchIndex.open(settings, BigramEmbedder())
 
     def slow(name, _settings):
+        if name != "local":
+            return make_generator(name, _settings)
         return GeneratorChoice(ChatGenerator(name, FakeListChatModel(responses=["新增养老床位774张[1]。"], sleep=0.4)))
 
     with serve(app_on(index, GeneratorPool(settings, slow))) as url:
@@ -212,3 +214,30 @@ def test_stop_cancels_the_answer_being_written(chromium, slow_app_url):
         page.locator("#rq-send").click()  # the answer queue is free again; nothing is kept of the stopped one
         expect(page.locator("#rq-chat .rq-answer")).to_contain_text("774", timeout=TIMEOUT_MS)
         expect(page.locator("#rq-chat section.rq-turn")).to_have_count(1)
+
+
+def test_passages_show_at_once_and_an_extractive_answer_does_not_wait_for_the_local_one(chromium, slow_app_url):
+    with open_app_page(chromium, slow_app_url) as first, open_app_page(chromium, slow_app_url) as second:
+        first.locator("#rq-ask textarea").fill("嘉定2020年新增了多少张养老床位？")
+        first.locator("#rq-send").click()
+        evidence = first.locator("#rq-chat .rq-evidence")
+        expect(evidence).to_contain_text("新增养老床位774张")  # the passages, before the model has written
+        expect(first.locator("#rq-chat .rq-draft")).to_contain_text("新增")
+
+        second.locator("#rq-ask textarea").fill("嘉定2020年新增了多少张养老床位？")  # a second local answer waits
+        second.locator("#rq-send").click()
+        expect(second.locator("#rq-chat .rq-waiting")).to_contain_text("前面还有 1 个")
+        expect(second.locator("#rq-chat .rq-evidence")).to_contain_text("新增养老床位774张")
+
+        with open_app_page(chromium, slow_app_url) as third:
+            choose(third, "rq-generator", "原文摘录")
+            expect(third.locator("#rq-generator input")).to_have_value("原文摘录")
+            reply = ask(third, "松江新增上市企业几家？")
+            expect(reply.locator(".rq-answer")).to_contain_text("6家")
+            card = search(third, QUERY)
+            expect(card).to_contain_text(PASSAGE)
+        # Both done while the second local answer still waits for the first or is being written.
+        expect(second.locator("#rq-chat .rq-answer")).to_have_count(0)
+
+        expect(first.locator("#rq-chat .rq-answer")).to_contain_text("774", timeout=TIMEOUT_MS)
+        expect(second.locator("#rq-chat .rq-answer")).to_contain_text("774", timeout=TIMEOUT_MS)

@@ -96,7 +96,12 @@ class Answerer:
 
     def ask(self, question: str, generator: Generator, history: Sequence[str] = (),
             filters: SearchFilters | None = None, on_token: Callable[[str], None] | None = None,
-            note: str | None = None) -> Answer:
+            note: str | None = None, on_passages: Callable[[list[Hit]], None] | None = None) -> Answer:
+        """Answer ``question`` (a follow-up read with ``history``) from the passages ``filters`` allow.
+
+        ``on_passages`` hears the passages the generator is given, numbered as its citations, before it
+        writes; ``on_token`` hears each piece it writes.
+        """
         started = time.perf_counter()
         rewritten = rewrite_follow_up(question, history, self.retriever.index.place_names)
         retrieval = self.retriever.retrieve(rewritten or question, max(10, self.answer_passages * 2), filters)
@@ -109,6 +114,9 @@ class Answerer:
             timings["total"] = _since(started)
             return Answer(question, rewritten, REFUSAL, True, (), tuple(retrieval.hits[:3]), generator.name, note,
                           "", timings)
+        timings["passages"] = _since(started)
+        if on_passages:
+            on_passages(passages)
         pieces: list[str] = []
         generating = time.perf_counter()
         for piece in generator.stream(retrieval.understanding, passages):

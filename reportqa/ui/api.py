@@ -1,8 +1,10 @@
 """The JSON HTTP API, served beside the pages at ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``).
 
 ``GET /health``; ``GET|POST /search``; ``POST /ask`` and ``POST /ask/stream``
-(server-sent events: ``draft`` events while the generator writes, then one
-``answer`` event with the checked answer, or an ``error`` event);
+(server-sent events: a ``passages`` event with the passages found, ``waiting``
+events while the local model answers others, ``draft`` events while the
+generator writes, then one ``answer`` event with the checked answer, or an
+``error`` event);
 ``GET /documents``, ``POST /documents`` (multipart ``files``) and
 ``DELETE /documents/{id}``. The records are the command line's ``--json``
 (``reportqa.ui.schema``). Adding and removing need ``Authorization: Bearer
@@ -30,7 +32,8 @@ from starlette.datastructures import UploadFile
 from reportqa.errors import IndexBusy, IndexUnusable, ReportqaError
 from reportqa.records import Answer
 from reportqa.search.hybrid import SearchFilters
-from reportqa.ui.handlers import GeneratorPool, stream_answer
+from reportqa.ui.answering import Event, Evidence, Waiting, answer_events, asking
+from reportqa.ui.handlers import GeneratorPool
 from reportqa.ui.library import Library, LibraryError, Upload
 from reportqa.ui.schema import AnswerRecord, ChangeRecord, DocumentList, SearchRecord, search_record
 
@@ -130,13 +133,16 @@ def _answer_routes(api: FastAPI, library: Library, generators: GeneratorPool) ->
 
     @api.post("/ask/stream", response_class=StreamingResponse,
               responses={200: {"content": {"text/event-stream": {}},
-                               "description": "`event: draft` with `{\"text\"}` while the generator writes, then "
-                                              "`event: answer` with the AnswerRecord (or `event: error`)"}})
+                               "description": "`event: passages` with the passages found (as citations), "
+                                              "`event: waiting` with `{\"ahead\"}` while the local model answers "
+                                              "others, `event: draft` with `{\"text\"}` while the generator "
+                                              "writes, then `event: answer` with the AnswerRecord (or "
+                                              "`event: error`)"}})
     def ask_stream(request: AskRequest) -> StreamingResponse:
         """The answer as server-sent events: the unchecked draft as it grows, then the checked answer."""
         updates = _answer_updates(library, generators, request)
-        first = next(updates)  # a bad generator name fails here, as a 4xx, before the stream starts
-        return StreamingResponse(_events(first, updates), media_type="text/event-stream",
+        next(updates)  # a bad generator name fails here, as a 4xx, before the stream starts
+        return StreamingResponse(_events(updates), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
@@ -176,26 +182,31 @@ def _change_routes(api: FastAPI, library: Library, read_only: bool) -> None:
         return library.remove([key], wait).to_json()
 
 
-def _answer_updates(library: Library, generators: GeneratorPool, request: AskRequest) -> Iterator[str | Answer]:
-    """The draft as it grows, then the Answer, from one index (the library's current one) throughout."""
+def _answer_updates(library: Library, generators: GeneratorPool, request: AskRequest) -> Iterator[Event | None]:
+    """None (the request was accepted), then the passages, the place in the local model's line, the draft
+    as it grows and the Answer, from one index (the library's current one) throughout."""
     answerer = library.current().answerer
     choice = generators.get(request.generator or generators.settings.generator)  # InputError → 422
     filters = SearchFilters(request.place, request.year, request.doc_type)
 
-    def ask(on_token) -> Answer:
-        with generators.answering:
-            return answerer.ask(request.question, choice.generator, request.history, filters, on_token, choice.note)
+    def answer(lined, on_token, on_passages) -> Answer:
+        return answerer.ask(request.question, lined, request.history, filters, on_token, choice.note, on_passages)
 
-    yield ""
-    yield from stream_answer(ask)
+    yield None
+    yield from answer_events(asking(answer, choice.generator, generators.line))
 
 
-def _events(first: str | Answer, updates: Iterator[str | Answer]) -> Iterator[str]:
-    """Server-sent events of a streamed answer."""
+def _events(updates: Iterator[Event | None]) -> Iterator[str]:
+    """Server-sent events of a streamed answer: ``passages``, ``waiting``, ``draft``, then ``answer``."""
     try:
         for update in updates:
             if isinstance(update, Answer):
                 yield _event("answer", update.to_json())
+            elif isinstance(update, Evidence):
+                yield _event("passages", {"passages": [hit.citation_json(n)
+                                                       for n, hit in enumerate(update.passages, start=1)]})
+            elif isinstance(update, Waiting):
+                yield _event("waiting", {"ahead": update.ahead})
             elif update:
                 yield _event("draft", {"text": update})
     except Exception as error:  # noqa: BLE001 — the stream has begun: say why it ends

@@ -9,19 +9,19 @@ as it grows, then the verified ``Answer``.
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from typing import Any
 
-from reportqa.answer.generation import GeneratorChoice, make_generator
+from reportqa.answer.generation import Generator, GeneratorChoice, make_generator
 from reportqa.answer.pipeline import Answerer, is_follow_up
 from reportqa.records import Answer
 from reportqa.search.hybrid import SearchFilters
 from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 from reportqa.ui import render, wording
+from reportqa.ui.answering import Evidence, ModelLine, Waiting, answer_events, asking
 from reportqa.ui.wording import ALL
 
 # One finished exchange kept in the browser: the question as asked, the standalone question it
@@ -83,8 +83,8 @@ class GeneratorPool:
         self._make = make
         self._made: dict[str, GeneratorChoice] = {}
         self._lock = threading.Lock()
-        # Held while one answer is generated, by the chat and the API alike (a local model is not thread-safe).
-        self.answering = threading.Lock()
+        # The local model answers one question at a time, for the chat and the API alike, in order of arrival.
+        self.line = ModelLine()
 
     def get(self, name: str) -> GeneratorChoice:
         """The generator called ``name``; raises InputError for an unknown or unconfigured one."""
@@ -92,51 +92,6 @@ class GeneratorPool:
             if name not in self._made:
                 self._made[name] = self._make(name, self.settings)
             return self._made[name]
-
-
-class _Cancelled(Exception):
-    """The page that asked is gone: stop generating."""
-
-
-def stream_answer(ask: Callable[[Callable[[str], None]], Answer]) -> Iterator[str | Answer]:
-    """Run ``ask(on_token)`` in a worker thread: yield the draft so far as it grows, then the Answer.
-
-    Raises what ``ask`` raised. Closing the iterator early (the page went
-    away) makes the next streamed piece stop the generator.
-    """
-    pieces: queue.Queue[str | None] = queue.Queue()
-    outcome: dict[str, Any] = {}
-    cancelled = threading.Event()
-
-    def on_token(piece: str) -> None:
-        if cancelled.is_set():
-            raise _Cancelled
-        pieces.put(piece)
-
-    def work() -> None:
-        try:
-            outcome["answer"] = ask(on_token)
-        except Exception as error:  # noqa: BLE001 — handed to the page's thread, which shows it
-            outcome["error"] = error
-        finally:
-            pieces.put(None)
-
-    threading.Thread(target=work, name="answer", daemon=True).start()
-    draft, finished = "", False
-    try:
-        while not finished:
-            arrived = [pieces.get()]
-            while not pieces.empty():  # catch up: one update for everything streamed meanwhile
-                arrived.append(pieces.get_nowait())
-            finished = arrived[-1] is None
-            if new := "".join(piece for piece in arrived if piece):
-                draft += new
-                yield draft
-    finally:
-        cancelled.set()
-    if "error" in outcome:
-        raise outcome["error"]
-    yield outcome["answer"]
 
 
 def make_chat(answerer: Answerer | Callable[[], Answerer], generators: GeneratorPool):
@@ -147,8 +102,9 @@ def make_chat(answerer: Answerer | Callable[[], Answerer], generators: Generator
     by the verified answer with what the filters did. Earlier questions (as
     the standalone questions they were answered as, so follow-ups can chain)
     are the history; a follow-up with no history gets a hint instead. The
-    pool's ``answering`` lock keeps to one answer at a time even while an
-    abandoned one is stopping. ``answerer`` may be a callable giving the
+    passages are shown as soon as they are found; the local model answers
+    one question at a time (the pool's ``line``), the others see their place
+    in the line, and an extractive answer never waits. ``answerer`` may be a callable giving the
     answerer to use for each question (the library's newest index).
     """
     answerer_of = _provider(answerer)
@@ -176,27 +132,33 @@ def _shown(turns: Sequence[Turn]) -> list[str]:
 def _answering(answerer: Answerer, generators: GeneratorPool, question: str, turns: list[Turn], generator: str,
                filters: SearchFilters) -> Iterator[ChatUpdate]:
     """The chat's updates while ``question`` is answered by the generator called ``generator``: the
-    draft as it grows, then the verified answer (kept as a turn), or why there is no answer."""
+    passages found, the place in the model's line, the draft as it grows, then the verified answer (kept
+    as a turn), or why there is no answer."""
     done = _shown(turns)
+    number = len(turns) + 1
 
     def showing(reply: str, pending: str = question) -> ChatUpdate:
         return render.conversation_html([*done, render.turn_html(question, reply)]), turns, "", pending
 
-    def ask(on_token: Callable[[str], None]) -> Answer:
-        with generators.answering:
-            choice = generators.get(generator)
-            note = wording.fallback_note(generator, choice.generator.name)
-            return answerer.ask(question, choice.generator, [asked for _, asked, _ in turns], filters, on_token,
-                                note)
+    def answer(lined: Generator, on_token: Callable[[str], None], on_passages: Callable) -> Answer:
+        history = [asked for _, asked, _ in turns]
+        return answerer.ask(question, lined, history, filters, on_token, note, on_passages)
 
     yield showing(render.draft_html(""))
     try:
-        with closing(stream_answer(ask)) as updates:
+        choice = generators.get(generator)
+        note = wording.fallback_note(generator, choice.generator.name)
+        passages: tuple = ()
+        waiting = None
+        with closing(answer_events(asking(answer, choice.generator, generators.line))) as updates:
             for update in updates:
                 if isinstance(update, Answer):
                     yield _answered(question, turns, update, answer_notices(answerer.retriever, update, filters))
-                else:
-                    yield showing(render.draft_html(update))
+                    return
+                passages = update.passages if isinstance(update, Evidence) else passages
+                waiting = update.ahead if isinstance(update, Waiting) else waiting
+                draft = update if isinstance(update, str) else ""
+                yield showing(render.draft_html(draft, passages, number, None if draft else waiting))
     except Exception as error:  # noqa: BLE001 — the page is the edge: say why there is no answer
         message = wording.error_message(error, generator, generators.settings)
         yield showing(render.error_html(message, str(error)), pending="")

@@ -28,6 +28,10 @@ from reportqa.ui.wording import GENERATOR_LABELS
 
 CONTEXT_CHARS = 500
 DRAFT_LABEL = "草稿，核对中…"
+SEARCHING = "检索资料中…"
+WRITING = "已找到资料，正在生成回答…"
+WAITING = "本地模型正在回答其他问题，前面还有 {ahead} 个，请稍候。资料已找到："
+EVIDENCE = "资料（回答将依据这些段落）"
 # The context view when the source file has changed (or gone) since it was indexed.
 SOURCE_CHANGED = ("原文件在建立索引后已改动或已移走，无法显示上下文；下面是索引中保存的这段文字。"
                   "重新运行 python ingest.py 可按新文件更新索引。")
@@ -209,11 +213,21 @@ def answered_turn_html(question: str, answer: Answer, turn: int, notices: Sequen
     return turn_html(question, answer_html(answer, turn, notices), exported)
 
 
-def draft_html(draft: str) -> str:
-    """The generator's text while it streams, marked as a draft still to be checked."""
-    if not draft:
-        return '<p class="rq-pending">检索资料、生成回答中…</p>'
-    return f'<div class="rq-draft"><span class="rq-badge">{DRAFT_LABEL}</span><p>{html.escape(draft)}</p></div>'
+def draft_html(draft: str, passages: Sequence[Hit] = (), turn: int = 0, waiting: int | None = None) -> str:
+    """The answer being written: what is happening (searching, waiting for the model, writing), the
+    generator's text so far marked as a draft still to be checked, and the passages it is written from
+    (shown as soon as they are found, numbered as the citations will be)."""
+    if draft:
+        head = (f'<div class="rq-draft"><span class="rq-badge">{DRAFT_LABEL}</span>'
+                f"<p>{html.escape(draft)}</p></div>")
+    elif waiting:
+        head = f'<p class="rq-pending rq-waiting">{WAITING.format(ahead=waiting)}</p>'
+    else:
+        head = f'<p class="rq-pending">{WRITING if passages else SEARCHING}</p>'
+    if not passages:
+        return head
+    items = "".join(source_item(hit, turn, n) for n, hit in enumerate(passages, start=1))
+    return f'{head}<div class="rq-sources rq-evidence"><h4>{EVIDENCE}</h4><ol>{items}</ol></div>'
 
 
 def error_html(message: str, detail: str = "") -> str:

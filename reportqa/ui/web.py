@@ -36,6 +36,8 @@ _LEVEL_ORDER = {level: order for order, level in enumerate(LEVEL_NAMES)}
 # library page uses) accepts: the report file limit, 50 MiB (a bigger file gets 413; Gradio limits each file,
 # the library page the number of files).
 LAUNCH_OPTIONS = {"css": STYLE, "footer_links": ["gradio", "settings"], "max_file_size": "50mb"}
+# Questions the chat takes at once; beyond this Gradio's own queue holds them.
+CHAT_AT_ONCE = 8
 # Where the browser keeps the conversation (encrypted with a key made at each start of the app).
 CHAT_STORAGE_KEY = "reportqa-chat"
 API_NOTE = "JSON 接口：`/api/v1`（说明见 [/api/v1/openapi.json](/api/v1/openapi.json)）"
@@ -125,9 +127,11 @@ def _chat_tab(demo: gr.Blocks, chat: Any, settings: Settings,
         with gr.Column(scale=0, min_width=120):
             export = gr.Button("导出对话", elem_id="rq-export", size="sm")
             clear = gr.Button("清空对话", elem_id="rq-clear", size="sm")
-    # One model call at a time on two cores: both triggers share one queue of size 1.
+    # Questions are taken at once (up to CHAT_AT_ONCE): each shows its passages straight away; the local model
+    # answers one at a time in its own line (GeneratorPool.line), where a waiting question sees its place, and
+    # extractive answers never wait for it.
     answering = {"fn": chat, "inputs": [ask, turns, generator, *filters],
-                 "outputs": [conversation, turns, ask, pending], "concurrency_limit": 1,
+                 "outputs": [conversation, turns, ask, pending], "concurrency_limit": CHAT_AT_ONCE,
                  "concurrency_id": "answer", "show_progress": "minimal", "api_visibility": "undocumented"}
     running = [send.click(**answering, api_name="chat"), ask.submit(**answering, api_name="chat_enter")]
     stop.click(stopped, [turns, pending], [conversation, pending], cancels=running, queue=False,
