@@ -75,7 +75,6 @@ def test_a_missing_user_model_is_refused_and_a_gguf_one_is_used_unpinned(tmp_pat
 
 def test_the_local_generator_falls_back_naming_a_bad_user_model(tmp_path):
     pytest.importorskip("llama_cpp")
-    pytest.importorskip("langchain_community")
     from reportqa.answer.generation import make_generator
     from reportqa.settings import Settings
 

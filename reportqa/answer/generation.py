@@ -6,7 +6,9 @@ Three behind one interface (``Generator.stream``):
   the question, each with its citation. Instant; also the fallback when the
   local model is not installed.
 * ``local`` (default) — Qwen2.5-Coder-1.5B-Instruct GGUF run in process by
-  llama-cpp-python through LangChain's ``ChatLlamaCpp``, 2 threads.
+  llama-cpp-python behind our own LangChain chat model
+  (``reportqa.answer.llama_chat.LlamaCppChat``), 2 threads, reusing the KV
+  cache of the prompt prefix it shares with the previous question.
 * ``openai`` — any OpenAI-compatible endpoint (DeepSeek, Qwen's API, vLLM,
   Ollama, ``llama_cpp.server``) through LangChain's ``ChatOpenAI``.
 
@@ -156,16 +158,14 @@ def _local_chat_model(settings: Settings) -> Any:
     from reportqa.answer.local_llm import local_model_path
 
     try:
-        import llama_cpp  # noqa: F401  (ChatLlamaCpp imports it only when called)
-        from langchain_community.chat_models import ChatLlamaCpp
+        import llama_cpp  # noqa: F401  (LlamaCppChat imports it when it loads the model)
     except ImportError as error:
-        raise ModelUnavailable("the local generator needs llama-cpp-python and langchain-community: "
-                               "install them with `make model`") from error
+        raise ModelUnavailable("the local generator needs llama-cpp-python: install it with `make model`") from error
+    from reportqa.answer.llama_chat import LlamaCppChat
+
     path = str(local_model_path(settings.llm_model_path, settings.cache_dir))
-    return ChatLlamaCpp(model_path=path, n_threads=settings.llm_threads, n_ctx=settings.llm_context, n_batch=512,
-                        max_tokens=settings.llm_max_tokens, temperature=0.0, verbose=False,
-                        # Figures are copied digit by digit: a repeat penalty turns 1566 into 1467.
-                        repeat_penalty=1.0)
+    return LlamaCppChat(model_path=path, n_threads=settings.llm_threads, n_threads_batch=settings.llm_threads,
+                        n_ctx=settings.llm_context, max_tokens=settings.llm_max_tokens)
 
 
 def _openai_chat_model(settings: Settings) -> Any:
