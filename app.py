@@ -11,8 +11,9 @@ page (文库) where reports are added by upload, removed and read whole, readabl
 and a JSON API beside them at /api/v1 (search, ask with streaming, documents, health; OpenAPI at
 /api/v1/openapi.json). Beyond loopback, adding and removing need REPORTQA_API_TOKEN.
 The embedding model and the default generator load once, in the background,
-while the page is already served; answers are generated one at a time while
-searches run beside them.
+while the page is already served; an answer shows its passages at once, the
+local model answers one question at a time (the others see their place in
+line), and searches and extractive answers never wait for it.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 ``build_app`` lays out the three tabs over one open index; the handlers they
 call live in ``reportqa.ui.handlers``, the HTML they show in
-``reportqa.ui.render`` and its CSS in ``reportqa.ui.style``. Answers are
-generated one at a time (a local model on two cores) while searches run on
-their own queue; 停止 cancels the answer being written. The conversation is
+``reportqa.ui.render`` and its CSS in ``reportqa.ui.style``. An answer shows
+its passages at once; the local model answers one question at a time in its
+own line (``reportqa.ui.answering``) while searches and extractive answers
+run beside it; 停止 cancels the answer being written. The conversation is
 kept in the browser's storage (``gr.BrowserState``), so it survives a reload
 of the page while the app runs.
 """
