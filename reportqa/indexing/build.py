@@ -252,4 +252,6 @@ def _stack(vectors: list[np.ndarray], dimension: int) -> np.ndarray:
 
 def _model_record(embedder: Embedder) -> dict[str, Any]:
     prompts = embedder.prompts()
-    return {"dimension": embedder.dimension(), "query_prompt": prompts.query, "passage_prompt": prompts.passage}
+    record = {"dimension": embedder.dimension(), "query_prompt": prompts.query, "passage_prompt": prompts.passage}
+    backend = getattr(embedder, "backend", "")  # for information: vectors of either backend mix (cosine ≥ 0.99)
+    return {**record, "backend": backend} if backend else record

