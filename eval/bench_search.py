@@ -8,7 +8,10 @@ Measures, on the bundled corpus by default, in a temporary index folder:
 * warm search latency (model loaded, one query at a time, with question
   understanding, as ``python -m reportqa search`` runs it) p50/p95 over the
   ``dev_qa`` questions plus passage openings as queries (≥ 50 in all);
-* peak resident memory of the process.
+* peak resident memory of the process;
+
+once with the torch backend (before) and once with the ONNX int8 one (after),
+each in its own process, and prints after / before as a ratio.
 
 Run it on an idle machine: another busy process on the two cores skews every
 figure. Writes ``eval/results/bench_search.{json,md}``.
@@ -18,12 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import random
 import resource
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from eval.retrieval import DEFAULT_SETS
 from reportqa.indexing.build import IndexUpdate, plan_update, update_index
@@ -34,6 +41,7 @@ from reportqa.search.retrieval import Retriever
 from reportqa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
+BACKENDS = ("torch", "onnx")  # before, after
 
 
 def timed_ingest(files: list[str], settings: Settings, embedder: Embedder, rebuild: bool = False
@@ -72,32 +80,29 @@ def search_latencies(index: SearchIndex, minimum: int) -> list[float]:
     return latencies
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", default=["data/reports"])
-    parser.add_argument("--queries", type=int, default=60, help="at least this many timed queries")
-    args = parser.parse_args()
-    files = expand_paths(args.paths)
+def measure(backend: str, paths: list[str], queries: int) -> dict[str, Any]:
+    """Every figure for one embedding backend, in a fresh temporary index (run in a child process, so that
+    each backend has its own peak memory and caches)."""
+    files = expand_paths(paths)
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings.from_env(index_dir=str(Path(folder) / "index"))
+        settings = replace(Settings.from_env(index_dir=str(Path(folder) / "index")), embed_backend=backend)
         embedder = make_embedder(settings)
         load_started = time.perf_counter()
         embedder.load()
         load_seconds = time.perf_counter() - load_started
         full_seconds, full = timed_ingest(files, settings, embedder, rebuild=True)
-        passages = full.embedded
         unchanged_seconds, unchanged = timed_ingest(files, settings, embedder)
         smallest = min(files, key=lambda path: Path(path).stat().st_size)
-        others = [path for path in files if path != smallest]
-        timed_ingest(others, settings, embedder, rebuild=True)
+        timed_ingest([path for path in files if path != smallest], settings, embedder, rebuild=True)
         added_seconds, added = timed_ingest([smallest], settings, embedder)
-        latencies = search_latencies(SearchIndex.open(settings, embedder), args.queries)
-    stats = {
+        latencies = search_latencies(SearchIndex.open(settings, embedder), queries)
+    return {
+        "backend": getattr(embedder, "backend", backend),
         "files": len(files),
-        "passages": passages,
+        "passages": full.embedded,
         "model_load_seconds": round(load_seconds, 1),
         "full_ingest_seconds": round(full_seconds, 1),
-        "full_ingest_passages_per_second": round(passages / full_seconds, 1),
+        "full_ingest_passages_per_second": round(full.embedded / full_seconds, 1),
         "full_ingest_sentences_embedded": full.sentences_embedded,
         "unchanged_reingest_seconds": round(unchanged_seconds, 2),
         "unchanged_reingest_embedded": unchanged.embedded,
@@ -110,12 +115,40 @@ def main() -> None:
         "search_ms_mean": round(statistics.mean(latencies), 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    lines = [f"- {key}: {value}" for key, value in stats.items()]
-    print("\n".join(lines))
+
+
+def markdown(runs: dict[str, dict[str, Any]], load_average: float) -> str:
+    """Before (torch) → after (onnx), with the ratio where it means something."""
+    before, after = runs["torch"], runs["onnx"]
+    lines = [f"Load average at the start {load_average}; each backend in its own process, one after the other.",
+             "", f"| figure | before ({before['backend']}) | after ({after['backend']}) | after / before |",
+             "| --- | --- | --- | --- |"]
+    for key, value in before.items():
+        if key == "backend":
+            continue
+        ratio = (f"{after[key] / value:.2f}" if isinstance(value, (int, float)) and not isinstance(value, bool)
+                 and value and key not in ("files", "passages", "search_queries") else "")
+        lines.append(f"| {key} | {value} | {after[key]} | {ratio} |")
+    return "# Index and search benchmark\n\n" + "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", default=["data/reports"])
+    parser.add_argument("--queries", type=int, default=60, help="at least this many timed queries")
+    args = parser.parse_args()
+    load_average = round(os.getloadavg()[0], 2)
+    context = multiprocessing.get_context("spawn")
+    runs = {}
+    for backend in BACKENDS:
+        with context.Pool(1) as pool:
+            runs[backend] = pool.apply(measure, (backend, args.paths, args.queries))
+    text = markdown(runs, load_average)
+    print(text, end="")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bench_search.json").write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
-    (RESULTS / "bench_search.md").write_text("# Index and search benchmark\n\n" + "\n".join(lines) + "\n",
-                                             encoding="utf-8")
+    (RESULTS / "bench_search.json").write_text(json.dumps({"load_average": load_average, **runs}, indent=1) + "\n",
+                                               encoding="utf-8")
+    (RESULTS / "bench_search.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
