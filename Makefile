@@ -59,9 +59,12 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 # the chat fall back to the extractive generator.
 model: $(MODEL_STAMP)
 
-# llama.cpp is compiled for AVX2 rather than for the building CPU: its native build (AVX-512 and AMX
-# kernels) crashes on Xeons that report AMX, and a wheel cached by pip on one CPU would be reused on another.
-LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+# llama.cpp is compiled for the building CPU (AVX-512 where it has it: prompt processing at 120 tokens/s
+# against 62 for an AVX2 build, measured on a 2-core EPYC), except on CPUs that report AMX, where the
+# native build crashed in decoding: there it is built for AVX2. pip keeps no wheel (--no-cache-dir), so
+# a build made for one CPU is never reused on another.
+LLAMA_AVX2_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_CMAKE_ARGS := $(shell grep -qw amx_tile /proc/cpuinfo 2>/dev/null && echo "$(LLAMA_AVX2_ARGS)" || echo "-DGGML_NATIVE=ON")
 
 $(MODEL_STAMP): $(STAMP) requirements-model.txt
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet --no-cache-dir llama-cpp-python==0.3.36

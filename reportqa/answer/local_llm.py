@@ -13,7 +13,7 @@ modification time: both can be restored after the file is replaced
 (measured: file in the page cache, machine idle; 1.6-1.8 s while other work
 runs; reading it from disk alone takes 1.9 s), once per process
 (``GeneratorPool`` makes the generator once), and llama.cpp then reads the
-file from the page cache; next to a 1.3 s load and 9-17 s answers that is
+file from the page cache; next to a 1.3 s load and 3-6 s answers that is
 cheap enough to need no per-process shortcut. A cached file that fails
 the check (not a GGUF file, or another sha256) is moved aside to
 ``<name>.rejected`` (one copy kept, for a look: something changed it after it
