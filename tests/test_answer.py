@@ -79,10 +79,11 @@ def test_excerpt_keeps_the_best_sentences_within_the_budget():
 
 
 def test_excerpt_keeps_the_clauses_of_a_list_that_the_question_asks_about():
-    text = ("今年主要预期目标是：地区生产总值增长6%左右，区级一般公共预算收入增长5%，固定资产投资增长10%，"
-            "社会消费品零售总额增长3%。另一句讲别的事情。")
+    text = ("今年主要预期目标是，城镇新增就业1万人，地区生产总值增长6%左右，区级一般公共预算收入增长5%，"
+            "固定资产投资增长10%，社会消费品零售总额增长3%。另一句讲别的事情。")
     cut = excerpt(text, ["一般公共预算收入", "收入"], budget=160, analyser=ReportAnalyser())
-    assert cut == "区级一般公共预算收入增长5%，固定资产投资增长10%"  # the asked clause and the one after it
+    # The asked clause with the one before and the one after it; the other sentence shares no word.
+    assert cut == "地区生产总值增长6%左右，区级一般公共预算收入增长5%，固定资产投资增长10%"
 
 
 def test_extractive_answers_with_a_cited_sentence(shared_small_index):
