@@ -32,7 +32,7 @@ ANSWER_INSTRUCTION = "请根据资料用一两句话回答，写出具体数字�
 FACT_INSTRUCTION = "请照录资料原文中引号内的原话回答，并在句末标注资料编号，如[1]。"
 LIST_INSTRUCTION = "请照录资料原文，用一句话列出全部各项，用顿号分隔，不加解释，并在句末标注资料编号，如[1]。"
 SIDE_INSTRUCTION = "请只回答{place}的情况，用一句话写出{place}的具体数字，并在句末标注资料编号，如[1]。"
-# Where a long sentence is cut for the prompt: after a comma or a semicolon.
+# Where a sentence is cut for the prompt: after a comma or a semicolon.
 _CLAUSE_END = re.compile(r"(?<=[，,；;])")
 COMPARISON_INSTRUCTION = "请分别写出问题问到的每个地区或每一年的数字，每个数字后标注它所在资料的编号，如[1]，再作比较。"
 
@@ -42,9 +42,10 @@ def excerpt(text: str, terms: Sequence[str], budget: int, analyser: Callable[[st
     """The passage cut to what the question asks, within ``budget`` characters (the best piece always).
 
     The pieces are its sentences sharing at least half as many of ``terms`` as the best one does, best
-    first. For a ``figure`` question each is cut to such clauses (``_clauses_asked``): a figure stands
-    in the clause that names it or the next. Otherwise they are kept whole, each followed by the sentence
-    after it, where a heading's content is (「四是两汇民生品牌获得肯定。立足…打造面向社区居民的“邻里汇”…」).
+    first. For a ``figure`` question each is cut to such clauses and their neighbours
+    (``_clauses_asked``): a figure stands beside the clause that names it. Otherwise they are kept whole,
+    each followed by the sentence after it, where a heading's content is (「四是两汇民生品牌获得肯定。立足…
+    打造面向社区居民的“邻里汇”…」).
     Shown in the passage's order; runs apart are joined by 「…」.
     """
     pieces = sentences(text)
