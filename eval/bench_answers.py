@@ -25,6 +25,7 @@ import statistics
 import time
 from pathlib import Path
 
+from eval.ingest_stats import percentile
 from reportqa.answer.generation import ChatGenerator
 from reportqa.answer.llama_chat import LlamaCppChat
 from reportqa.answer.local_llm import local_model_path
@@ -66,9 +67,9 @@ def summary(result: dict) -> dict:
         values = [row[key] for row in result["rows"] if row[key] is not None]
         return round(statistics.median(values), 2) if values else None
 
-    totals = sorted(row["total"] for row in result["rows"])
+    totals = [row["total"] for row in result["rows"]]
     return {"load": result["load"], "median": median("total"),
-            "p90": round(totals[min(len(totals) - 1, int(0.9 * len(totals)))], 2),
+            "p90": round(percentile(totals, 0.9), 2),
             "first_token": median("first_token"), "passages": median("passages"),
             "key_facts": sum(row["key_facts"] for row in result["rows"]), "questions": len(result["rows"])}
 

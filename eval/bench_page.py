@@ -22,6 +22,8 @@ import os
 import statistics
 from pathlib import Path
 
+from eval.ingest_stats import percentile
+from reportqa.answer.generation import GENERATORS
 from reportqa.search.hybrid import SearchIndex
 from reportqa.settings import Settings
 from reportqa.ui.handlers import GeneratorPool
@@ -29,10 +31,10 @@ from tests.browser import TIMEOUT_MS, app_on, browser_session, open_app_page, se
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-GENERATOR_LABELS = {"local": "本地模型", "extractive": "原文摘录", "openai": "OpenAI 兼容接口"}
 MARKS = {"passages": ".rq-evidence", "draft": ".rq-draft", "answer": ".rq-answer, .rq-notice, .rq-error"}
 
-# Records, per selector, the page-clock time it first matched inside the newest turn after ``start``.
+# Records, per mark, the milliseconds from this call to the first time its selector matched, with text,
+# inside the turn the next question adds.
 OBSERVE_JS = """
 (marks) => {
   const chat = document.querySelector('#rq-chat');
@@ -72,7 +74,7 @@ def summary(rows: list[dict]) -> dict[str, dict[str, float | None]]:
     for name in MARKS:
         values = sorted(row[name] for row in rows if row[name] is not None)
         result[name] = {"median": round(statistics.median(values), 2) if values else None,
-                        "p90": round(values[min(len(values) - 1, int(0.9 * len(values)))], 2) if values else None,
+                        "p90": round(percentile(values, 0.9), 2) if values else None,
                         "seen": len(values)}
     return result
 
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", help="index folder (default: REPORTQA_INDEX_DIR, index)")
     parser.add_argument("-n", type=int, default=8, help="questions to ask (default 8)")
-    parser.add_argument("--generator", choices=sorted(GENERATOR_LABELS), default="local")
+    parser.add_argument("--generator", choices=GENERATORS, default="local")
     args = parser.parse_args(argv)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = Settings.from_env(index_dir=args.index, generator=args.generator)
