@@ -122,6 +122,30 @@ def test_a_review_of_five_years_does_not_answer_one_year_unless_a_sentence_names
     assert not checked("新增社区食堂12家[1]。", [review], "嘉定2011年新增了多少家社区食堂？").refused
 
 
+def test_a_sentence_opening_on_the_past_five_years_makes_the_figures_after_it_cover_them():
+    review = make_hit("2020年是收官之年。过去五年，全区发展成就显著。一是经济持续发展。五是人民生活水平提高。"
+                      "新增养老床位3317张。2020年，新增社区食堂12家。", year=2021, period="2020", n=11)
+    assert checked("嘉定2020年新增养老床位3317张[1]。", [review], "嘉定2020年新增了多少张养老床位？").refused
+    assert not checked("嘉定2020年新增社区食堂12家[1]。", [review], "嘉定2020年新增了多少家社区食堂？").refused
+
+
+def test_a_count_of_another_kind_of_the_same_word_does_not_back_the_thing_asked():
+    passage = make_hit("完善外贸措施，新设12个跨境电子商务综合试验区，进出口回稳。推广自贸试验区成果，新设7个自贸试验区。",
+                       year=2017, period="2016", n=13)
+    question = "嘉定2016年新设了几个自由贸易试验区？"
+    assert checked("2016年嘉定新设了12个自由贸易试验区[1]。", [passage], question).refused
+    assert not checked("2016年嘉定新设了7个自由贸易试验区[1]。", [passage], question).refused
+    assert not checked("2016年嘉定新设了7个自贸试验区[1]。", [passage], question).refused
+
+
+def test_what_was_left_of_a_whole_is_not_the_whole():
+    passage = make_hit("年初剩余的551万农村贫困人口全部脱贫、52个贫困县全部摘帽。", year=2021, n=12)
+    assert checked("全区有52个贫困县摘帽[1]。", [passage], "嘉定脱贫攻坚完成时有多少个贫困县摘帽？").refused
+    assert checked("嘉定剩余的52个贫困县全部摘帽[1]。", [passage], "嘉定脱贫攻坚完成时有多少个贫困县摘帽？").refused
+    assert not checked("年初剩余的52个贫困县全部摘帽[1]。", [passage], "嘉定2020年还剩多少个贫困县摘帽？").refused
+    assert measured(compact("农村剩余劳动力转移1000万人。"))[0].remainder is False
+
+
 XUHUI_REVIEW = make_hit("这是人民生活实现大改善的五年。户籍居民人均期望寿命从84.5岁提高到85.75岁，位居全市第一。",
                         district="徐汇区", period="十三五", n=3)
 

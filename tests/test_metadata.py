@@ -9,6 +9,7 @@ from reportqa.ingest.metadata import (
     STATISTICS,
     infer_document_facts,
     plan_period,
+    paragraph_period,
     section_period,
 )
 
@@ -45,6 +46,15 @@ def test_plan_title_and_year_from_its_name():
 def test_listing_entry_without_report_signals_is_news():
     facts = infer_document_facts("某集团将科技创新作为核心动力。", [], "【上海招商】某集团深化科技强港战略")
     assert facts.doc_type == NEWS and facts.district is None and facts.year is None
+
+
+def test_a_passage_continuing_a_paragraph_opened_on_the_past_five_years_reviews_them():
+    text = "一、2015年工作回顾\n2015年是收官之年。过去五年，成就举世瞩目。一是经济发展。五是农村贫困人口减少1亿多。\n今年…"
+    assert paragraph_period(text, text.index("五是")) == "过去五年"
+    assert paragraph_period(text, text.index("2015年是")) is None  # the paragraph's own start: read in the passage
+    assert paragraph_period(text, text.index("今年")) is None
+    later = "一、2015年工作回顾\n第一句。第二句。第三句说过去五年。又一句。"
+    assert paragraph_period(later, later.index("又一句")) is None  # not in its first two sentences
 
 
 def test_section_period_reads_the_innermost_heading_that_names_one():

@@ -70,5 +70,7 @@ def test_onnx_vectors_agree_with_torch_in_order(real_embedder, torch_embedder):
     assert (ours * theirs).sum(axis=1).min() >= 0.99
     questions = ["嘉定区2020年一般公共预算收入是多少？", "金山和乐高乐园签了什么协议？"]
     assert (real_embedder.embed_queries(questions) * torch_embedder.embed_queries(questions)).sum(axis=1).min() >= 0.99
-    # Length-sorted batches come back in the order asked for.
-    assert np.allclose(real_embedder.embed_passages(texts[::-1]), ours[::-1], atol=1e-5)
+    # Length-sorted batches, run side by side, come back in the order asked for, each counted once.
+    counts: list[int] = []
+    assert np.allclose(real_embedder.embed_passages(texts[::-1], counts.append), ours[::-1], atol=1e-5)
+    assert sum(counts) == len(texts) and len(counts) >= 2

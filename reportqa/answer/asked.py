@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from reportqa.answer.indicators import indicators
 from reportqa.answer.measures import MEASURE_WORD, Measure
-from reportqa.answer.said import PART_YEAR, SHARE, SHARE_OF, last_stock, point_of
+from reportqa.answer.said import PART_YEAR, REMAINDER, SHARE, SHARE_OF, last_stock, point_of
 from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.text import NUMBER, YEAR, match_form
 
@@ -50,6 +50,7 @@ class Asked:
         stock: it asks a total (一共, 总数: True) or what was added (新增: False); None when neither.
         point: it asks a year's average ("average") or its end ("end"), "" when neither.
         share: it asks a share (占…比重, 比例), which a growth rate does not answer.
+        remainder: it asks what was left of a whole (剩余, 其余).
     """
 
     indicators: tuple[str, ...]
@@ -63,6 +64,7 @@ class Asked:
     stock: bool | None = None
     point: str = ""
     share: bool = False
+    remainder: bool = False
 
     @classmethod
     def read(cls, question: str, actual: bool, unnamed: Callable[[str], str] = str) -> Asked:
@@ -72,12 +74,13 @@ class Asked:
         period = (bool(_ASKS_PART_YEAR.search(question)), bool(_ASKS_SPAN.search(question)),
                   (actual or bool(_YEAR_END.search(question))) and not _ASKS_TARGET.search(question))
         if len(_QUESTION_WORD.findall(question)) > 1:  # 「添了多少家？增长了多少？」: an amount and a rate
-            return cls(named, True, *period, point=point_of(question), share=bool(SHARE.search(question)))
+            return cls(named, True, *period, point=point_of(question), share=bool(SHARE.search(question)),
+                       remainder=bool(REMAINDER.search(question)))
         counted = _COUNT_ASKED.search(question)
         return cls(named, bool(_ASKS_RATE.search(question)), *period,
                    () if named else counted_thing(unnamed(question)), bool(_ASKS_RATE_ONLY.search(question)),
                    counted.group(1) if counted else "", last_stock(question), point_of(question),
-                   bool(SHARE.search(question)))
+                   bool(SHARE.search(question)), bool(REMAINDER.search(question)))
 
     @property
     def subject(self) -> str | None:
@@ -86,7 +89,7 @@ class Asked:
 
     def answered_by(self, measure: Measure) -> bool:
         """Whether a figure of this measure (as the answer sentence says it) answers the question."""
-        if measure.label or measure.start or measure.part:
+        if measure.label or measure.start or measure.part or (measure.remainder and not self.remainder):
             return False  # 「从570家…」 and 「四大园区…2047亿元，占全区…」 say neither what stands nor the whole
         if self.indicators and measure.indicator not in self.indicators:
             return False

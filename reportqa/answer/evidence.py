@@ -43,6 +43,7 @@ _COUNTED = re.compile(rf"({NUMBER.pattern})(?:万|亿)?(?:多|余)?(?:家|个|�
 # Where a counted thing ends: 「6家企业的…」「5条轨交线和…」.
 _COUNTED_END = re.compile(r"[的和与及、在是为]")
 MIN_COUNTED_SHARE = 1 / 3
+MIN_SAME_THING = 2 / 3
 _TARGET_WORDS = re.compile(r"目标|预期|力争")
 _QUOTED_NAME = re.compile(r"[“「『《\"]([^”」』》\"]{2,30})[”」』》\"]")
 
@@ -61,13 +62,24 @@ def _holds(holding: list[Occurrence], wanted: Measure, years: frozenset[int], ac
     """Whether a passage backs an answer's figure: the same number and unit kind (a bare figure matches
     any), tied to the asked years, of the same measure (``measures.backs``), counting ``thing`` if given:
     its sentence shares enough of the thing's characters (「新增6家跨国公司地区总部」 does not count
-    高新技术企业)."""
+    高新技术企业), and what the passage figure itself counts, when a noun follows it, is the same thing
+    (``same_thing``: 「新设12个跨境电子商务综合试验区」 does not count 自由贸易试验区)."""
     counted = set(thing)
     return any(held.figure == wanted.figure and (not wanted.kind or not held.kind or held.kind == wanted.kind)
                and (not years or not held.years or held.years & years)
                and backs(held, wanted, actual, bool(years), target)
                and len(counted & characters) >= MIN_COUNTED_SHARE * len(counted)
+               and (not thing or not held.counts or same_thing(thing, held.counts))
                for held, characters in holding)
+
+
+def same_thing(said: str, counted: str) -> bool:
+    """Whether two names of counted things, each read from right after its measure word (so a verb may
+    follow the noun: 「电梯实现」), name the same thing: they start alike (电梯装上了, 电梯实现), or most
+    characters of the shorter are in the longer (自贸试验区 and 自由贸易试验区: all 5; not 自由贸易试验区
+    and 跨境电子商务综合试验区: 3 of 7, the same 试验区 with another modifier)."""
+    shorter, longer = sorted((said, counted), key=len)
+    return said[:2] == counted[:2] or len(set(shorter) & set(longer)) >= MIN_SAME_THING * len(set(shorter))
 
 
 def _cover(holders: dict[str, list[int]], cited: list[int]) -> list[int]:

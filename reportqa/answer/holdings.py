@@ -12,7 +12,8 @@
   the plan's, an outcome.
 * In a review of a past year a figure is an outcome.
 * A sentence opening with a year (「2017年，…」「过去一年，…」) ties the figures after it in the passage
-  that name none to that year.
+  that name none to that year; one opening on the past five years (「过去五年，…」) makes them cover
+  those years, until a sentence opens with a year.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ Occurrence = tuple[Measure, frozenset[str]]
 
 RELATIVE_PERIODS = {"过去五年": -5, "今后五年": 0}
 _TOPIC_YEAR = re.compile(rf"^(?:刚刚|刚)?(?:过去的)?(?:({YEAR})年|过去一年|去年)[,，]")
+_TOPIC_YEARS = re.compile(r"^(?:过去五年|五年来)[,，]")
 _PLAN = re.compile(PLAN_PERIOD)
 _PAST = re.compile(r"过去|以来|五年来|回顾|已经|实现了|完成了")
 _AHEAD = re.compile(rf"今后|未来|展望|目标|到{YEAR}年")
@@ -47,11 +49,14 @@ def occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence]
     plan_years = _plan_years(passage)
     found: list[Occurrence] = []
     topic: frozenset[int] = frozenset()
-    looking_back = False
+    looking_back = topic_span = False
     for sentence in sentences(compact(f"{passage.title}。{passage.text}"), keep_ends=False):
         opening = _TOPIC_YEAR.match(sentence)
         if opening:  # 「2017年，经济社会发展主要目标任务全面完成…。国内生产总值增长6.9%…」
             topic = frozenset({int(opening.group(1))} if opening.group(1) else {passage.year - 1} if passage.year else ())
+            topic_span = False
+        elif _TOPIC_YEARS.match(sentence):  # 「过去五年，我国发展成就举世瞩目。…农村贫困人口减少1亿多」
+            topic, topic_span = frozenset(), True
         looking_back = _looks(sentence, passage.year, looking_back)
         for measure in measured(sentence, unnamed=unnamed):
             if measure.label:
@@ -59,7 +64,7 @@ def occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence]
                 continue
             if not measure.years and topic:
                 measure = replace(measure, years=topic)
-            elif several and not measure.years:
+            elif (several or topic_span) and not measure.years:
                 measure = replace(measure, span=True)
             elif plan_years and not measure.years:  # looking back, the year before the plan; else the plan's
                 measure = (replace(measure, years=frozenset({max(plan_years) - 5}), outcome=True) if looking_back

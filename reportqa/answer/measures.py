@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reportqa.answer.indicators import indicators
+from reportqa.answer import said
 from reportqa.answer.said import SHARE, SHARE_OF, SPAN, last_is_target, last_period, last_stock, point_of, reached_year
 from reportqa.text import FIGURE_WITH_UNIT, YEAR, canonical_figure, unit_kind
 
@@ -97,6 +98,7 @@ class Measure:
         part: it is of a part of what the indicator covers (the next clause gives its share of the whole).
         point: "average" for a year's average (「失业率平均为5.1%」), "end" for the year's end (年末), else "".
         share: it is a share of something (占, 比重, 比例), not a change.
+        remainder: it is of what was left of a whole (剩余, 其余), not the whole.
     """
 
     figure: str
@@ -118,6 +120,7 @@ class Measure:
     part: bool = False
     point: str = ""
     share: bool = False
+    remainder: bool = False
 
 
 def measured(sentence: str, subject: str | None = None, unnamed: Callable[[str], str] = str) -> list[Measure]:
@@ -188,7 +191,8 @@ class _Clause:
             counts=counts.group(2) if counts else "",
             word=unit or (counts.group(1) if counts else _word_after(self.text, match)),
             stock=last_stock(head), context=counts.group(2) if counts else before + self.text[match.end():],
-            start=self._starts(position), point=point_of(head), share=bool(SHARE.search(head)))
+            start=self._starts(position), point=point_of(head), share=bool(SHARE.search(head)),
+            remainder=bool(said.REMAINDER_FIGURE.search(head)))
 
     def _starts(self, position: int) -> bool:
         """Whether the figure at ``position`` is where a change started: 「从A…到B」 with B the next figure."""
@@ -286,8 +290,8 @@ def backs(held: Measure, wanted: Measure, actual: bool, dated: bool = True, targ
         return False
     if held.indicator in indicators().rates and {held.point, wanted.point} == {"average", "end"}:
         return False  # 「失业率平均为5.1%」 is not the rate at the year's end
-    if held.start != wanted.start or (held.part and not wanted.part):
-        return False  # 「从84.5岁提高到85.75岁」 is not 84.5岁 now; a part's figure is not the whole's
+    if held.start != wanted.start or (held.part and not wanted.part) or (held.remainder and not wanted.remainder):
+        return False  # 「从84.5岁提高到85.75岁」 is not 84.5岁 now; a part's figure (or what was left) is not the whole's
     if None not in (held.stock, wanted.stock) and held.stock != wanted.stock:
         return False  # 「新认定1755家」 is not backed by 「数量达到1755家」
     return not (actual and held.target and not wanted.target) and not (target and held.outcome)

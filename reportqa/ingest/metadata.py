@@ -47,6 +47,7 @@ _YEAR_PERIOD = (
     (re.compile(rf"({YEAR})年.{{0,6}}?(回顾|完成情况|执行情况)"), "actual"),
     (re.compile(rf"({YEAR})年.{{0,6}}?(任务|工作|安排|目标|计划|草案|总体要求|政策取向|部署)"), "target"),
 )
+_FIVE_YEARS_OPENING = re.compile(r"过去五年|五年来")
 _SPAN_PERIOD = (
     (re.compile(rf"(过去五年|{PLAN_PERIOD}.{{0,4}}回顾)"), "actual"),
     (re.compile(r"(今后五年)"), "target"),
@@ -115,6 +116,14 @@ def section_period(section: tuple[str, ...], report_year: int | None = None) -> 
         if found:
             return found
     return None, None
+
+
+def paragraph_period(text: str, start: int) -> str | None:
+    """「过去五年」 when the paragraph a passage starting at ``start`` continues opened, in its first two
+    sentences, on the past five years (「2015年是“十二五”收官之年。过去五年，我国发展成就举世瞩目。…」):
+    its figures cover those years, whatever year the section reviews."""
+    opening = text[text.rfind("\n", 0, start) + 1:start]
+    return "过去五年" if _FIVE_YEARS_OPENING.search("。".join(opening.split("。")[:2])) else None
 
 
 def _label_period(label: str, report_year: int | None) -> tuple[str, str] | None:

@@ -16,7 +16,14 @@ from reportqa.ingest.chunking import ChunkingSettings, pack_chunks, sentence_uni
 from reportqa.ingest.cleaning import classify_lines
 from reportqa.ingest.dedup import DedupCandidate, find_duplicates
 from reportqa.ingest.loaders import SUPPORTED_SUFFIXES, FileLimits, load_source
-from reportqa.ingest.metadata import PLAN, STATISTICS, infer_document_facts, plan_period, section_period
+from reportqa.ingest.metadata import (
+    PLAN,
+    STATISTICS,
+    infer_document_facts,
+    paragraph_period,
+    plan_period,
+    section_period,
+)
 from reportqa.ingest.sections import find_outline
 from reportqa.ingest.splitting import split_documents
 from reportqa.paths import file_sha256, index_root, source_key
@@ -128,6 +135,8 @@ def _chunk(document: Document, number: int, text: str, start: int, end: int, sec
         period, kind = plan_period(document.title), "plan"
     elif period is None and document.doc_type == STATISTICS and document.year:
         period, kind = str(document.year), "actual"  # a bulletin reports its year's outcomes
+    if kind == "actual" and paragraph_period(text, start):
+        period = paragraph_period(text, start)
     # The title and breadcrumb go before the text; an untitled document's passages start with their text.
     prefix = " › ".join(part for part in (document.title, *section) if part)
     body = search_form(text[start:end])
