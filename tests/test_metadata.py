@@ -10,6 +10,7 @@ from reportqa.ingest.metadata import (
     infer_document_facts,
     plan_period,
     paragraph_period,
+    reviewed_plan,
     section_period,
 )
 
@@ -55,6 +56,15 @@ def test_a_passage_continuing_a_paragraph_opened_on_the_past_five_years_reviews_
     assert paragraph_period(text, text.index("今年")) is None
     later = "一、2015年工作回顾\n第一句。第二句。第三句说过去五年。又一句。"
     assert paragraph_period(later, later.index("又一句")) is None  # not in its first two sentences
+
+
+def test_a_plan_section_opening_on_an_earlier_plan_or_five_years_looks_back_on_it():
+    assert reviewed_plan("“十三五”时期是金山发展质量最好的五年。五年来,成绩显著。", "十四五") == "十三五"
+    assert reviewed_plan("五年来,面对错综复杂的外部形势,全区较好完成目标任务。", "十四五") == "十三五"
+    assert reviewed_plan("“十四五”时期是开启新征程的第一个五年。", "十四五") is None  # its own plan: ahead
+    assert reviewed_plan("到2025年,地区生产总值年均增长6%左右。", "十四五") is None
+    assert reviewed_plan("第一句。第二句。第三句说五年来。", "十四五") is None
+    assert reviewed_plan("五年来,成绩显著。", None) is None
 
 
 def test_section_period_reads_the_innermost_heading_that_names_one():

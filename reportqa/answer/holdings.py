@@ -10,7 +10,8 @@
   the plan (a review of the last one ends there) or of the plan's years, never of an earlier year; in a
   sentence looking back (「森林覆盖率达到14.2%，较“十二五”末提高3.37个百分点」) it is the year before
   the plan's, an outcome.
-* In a review of a past year a figure is an outcome.
+* In a review of a past year a figure is an outcome; in a review of an earlier five-year plan (a section
+  whose period is that plan, as outcomes) a figure naming no year is of the plan's last year.
 * A sentence opening with a year (「2017年，…」「过去一年，…」) ties the figures after it in the passage
   that name none to that year; one opening on the past five years (「过去五年，…」) makes them cover
   those years, until a sentence opens with a year.
@@ -47,6 +48,8 @@ def occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence]
     plans_ahead = passage.doc_type == REPORT and bool(passage.year) and passage.year in _plan_starts(passage)
     reviews = several or (bool(passage.year) and period.isdigit() and int(period) < (passage.year or 0))
     plan_years = _plan_years(passage)
+    # 「(一)巩固新成效 “十三五”时期是…」: 「在地地区生产总值实现1100亿元左右」 is the 2020 level.
+    reviewed = plan_first_year(period) + 4 if passage.chunk.period_kind == "actual" and _PLAN.fullmatch(period) else 0
     found: list[Occurrence] = []
     topic: frozenset[int] = frozenset()
     looking_back = topic_span = False
@@ -66,6 +69,8 @@ def occurrences(passage: Hit, unnamed: Callable[[str], str]) -> list[Occurrence]
                 measure = replace(measure, years=topic)
             elif (several or topic_span) and not measure.years:
                 measure = replace(measure, span=True)
+            elif reviewed and not measure.years:
+                measure = replace(measure, years=frozenset({reviewed}), outcome=True)
             elif plan_years and not measure.years:  # looking back, the year before the plan; else the plan's
                 measure = (replace(measure, years=frozenset({max(plan_years) - 5}), outcome=True) if looking_back
                            else replace(measure, years=plan_years))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from reportqa.gazetteer import COUNTY, NATION_NAMES, NATIONAL, Place
 from reportqa.ingest.issuer import ambiguity_note, find_issuer
-from reportqa.text import NAMED_YEAR, PLAN_NUMERAL, PLAN_PERIOD, YEAR, match_form, plan_first_year
+from reportqa.text import NAMED_YEAR, PLAN_NUMERAL, PLAN_PERIOD, PLANS, YEAR, match_form, plan_first_year
 
 REPORT = "政府工作报告"
 PLAN = "五年规划纲要"
@@ -124,6 +124,18 @@ def paragraph_period(text: str, start: int) -> str | None:
     its figures cover those years, whatever year the section reviews."""
     opening = text[text.rfind("\n", 0, start) + 1:start]
     return "过去五年" if _FIVE_YEARS_OPENING.search("。".join(opening.split("。")[:2])) else None
+
+
+def reviewed_plan(opening: str, plan: str | None) -> str | None:
+    """The earlier five-year plan a section of a plan document looks back on, from its opening (its
+    first two sentences after the heading): 「“十三五”时期是金山历史上发展质量最好的五年…」 or
+    「五年来…」 in the 十四五 plan give 十三五 (the plan before ``plan``); None when it does not look back."""
+    if plan not in PLANS:
+        return None
+    before = PLANS[PLANS.index(plan) - 1] if PLANS.index(plan) else None
+    first = "。".join(opening.split("。")[:2])
+    named = [found for found in re.findall(PLAN_PERIOD, first) if PLANS.index(found) < PLANS.index(plan)]
+    return named[0] if named else before if _FIVE_YEARS_OPENING.search(first) else None
 
 
 def _label_period(label: str, report_year: int | None) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ from reportqa.ingest.metadata import (
     infer_document_facts,
     paragraph_period,
     plan_period,
+    reviewed_plan,
     section_period,
 )
 from reportqa.ingest.sections import find_outline
@@ -126,7 +127,22 @@ def analyse_document(span: DocumentSpan, chunking: ChunkingSettings, alone: bool
     spans = pack_chunks(text, sentence_units(text, layout, outline), chunking)
     chunks = tuple(_chunk(document, number, text, piece.start, piece.end, piece.section)
                    for number, piece in enumerate(spans))
-    return AnalysedDocument(document, chunks)
+    return AnalysedDocument(document, _reviews_marked(document, chunks))
+
+
+def _reviews_marked(document: Document, chunks: tuple[Chunk, ...]) -> tuple[Chunk, ...]:
+    """In a five-year plan, the passages of a section that opens looking back on an earlier plan
+    (「(一)巩固新成效 “十三五”时期是…的五年。五年来，…」) are of that plan's years, as outcomes."""
+    plan = plan_period(document.title) if document.doc_type == PLAN else None
+    if not plan:
+        return chunks
+    reviewed: dict[tuple[str, ...], str | None] = {}
+    for chunk in chunks:
+        if chunk.section and chunk.section not in reviewed:
+            heading = match_form(chunk.section[-1])
+            reviewed[chunk.section] = reviewed_plan(chunk.text.removeprefix(heading), plan)
+    return tuple(replace(chunk, period=reviewed[chunk.section], period_kind="actual")
+                 if chunk.section and reviewed[chunk.section] else chunk for chunk in chunks)
 
 
 def _chunk(document: Document, number: int, text: str, start: int, end: int, section: tuple[str, ...]) -> Chunk:
