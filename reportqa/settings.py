@@ -61,7 +61,8 @@ class Settings:
         "~/.cache/reportqa", "Where the offline embedding model is converted to and the local answer model's "
         "parts are joined, once.")
     faiss_index: str = _setting(
-        "Flat", "FAISS factory string: `Flat` is exact; `HNSW32` or `IVF256,Flat` for a large corpus.")
+        "auto", "FAISS index: `auto` is exact (`Flat`) up to 50,000 passages, then `HNSW32`; `IVF` sizes an "
+        "inverted file to the collection; or any FAISS factory string (`Flat`, `HNSW32`, `IVF4096,Flat`).")
     search_depth: int = _setting(50, "Candidates taken from each of the dense and BM25 lists before fusion.")
     fusion_k: float = _setting(60.0, "Reciprocal-rank-fusion constant.")
     dense_weight: float = _setting(1.0, "Weight of the dense list in fusion.")

@@ -7,7 +7,8 @@ from fakes import BigramEmbedder
 
 import ingest
 from reportqa.errors import IndexUnusable
-from reportqa.indexing.dense import DenseIndex
+from reportqa.indexing import store
+from reportqa.indexing.dense import EXACT_UP_TO, LARGE_TYPE, DenseIndex, resolve_type
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
 from reportqa.search import hybrid as search
 from reportqa.search.fusion import reciprocal_rank_fusion
@@ -57,6 +58,38 @@ def test_dense_search_respects_allowed_rows(index_type):
     assert rows[0] == 2
     rows, _ = dense.search(vectors[2], 2, allowed=np.array([0, 3]))
     assert sorted(rows.tolist()) == [0, 3]
+
+
+def _clustered(n=3000, d=16, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(30, d))
+    vectors = centres[rng.integers(30, size=n)] + rng.normal(0, 0.3, (n, d))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize("index_type", ["HNSW32", "IVF", "auto"])
+def test_approximate_and_sized_types_find_what_exact_search_finds(tmp_path, index_type):
+    vectors = _clustered()
+    exact = DenseIndex.build(vectors, "Flat")
+    dense = DenseIndex.build(vectors, index_type)
+    dense.save(tmp_path / "dense.faiss")
+    loaded = DenseIndex.load(tmp_path / "dense.faiss", vectors)
+    queries = _clustered(20, seed=1)
+    recall = np.mean([len(set(loaded.search(q, 20)[0].tolist()) & set(exact.search(q, 20)[0].tolist())) / 20
+                      for q in queries])
+    assert recall >= 0.9
+    # A filter leaving few rows is scored exactly, whatever the index type.
+    allowed = np.arange(0, 3000, 7)
+    for query in queries[:5]:
+        assert loaded.search(query, 10, allowed)[0].tolist() == exact.search(query, 10, allowed)[0].tolist()
+
+
+def test_sized_types_follow_the_collection():
+    assert resolve_type("auto", 754) == "Flat"
+    assert resolve_type("auto", 10 * EXACT_UP_TO) == resolve_type(LARGE_TYPE, 10 * EXACT_UP_TO) == "IVF2048,Flat"
+    assert resolve_type("IVF", 1_000_000) == "IVF4096,Flat"
+    assert resolve_type("IVF", 100) == "IVF2,Flat"  # at least 39 training vectors a list
+    assert resolve_type("HNSW32", 10) == "HNSW32"
 
 
 def test_unknown_faiss_type_is_a_clear_error():
@@ -214,3 +247,18 @@ def test_langchain_retriever_returns_documents_with_provenance(shared_small_inde
     assert {"title", "section", "source_file", "char_start", "char_end", "score"} <= set(documents[0].metadata)
     filtered = ReportRetriever(retriever=Retriever(open_index(shared_small_index)), k=3, place="嘉定")
     assert {doc.metadata["district"] for doc in filtered.invoke("新增上市企业")} == {"嘉定区"}
+
+
+def test_stored_rows_read_slices_and_rows_as_the_array_holds_them(tmp_path):
+    array = np.arange(40, dtype=np.float32).reshape(10, 4)
+    np.save(tmp_path / "rows.npy", array)
+    rows = store.stored_rows(tmp_path, "rows.npy")
+    assert len(rows) == 10 and rows.shape == (10, 4)
+    assert np.array_equal(rows[2:5], array[2:5]) and rows[7:7].shape == (0, 4)
+    assert np.array_equal(rows[np.array([9, 0, 3])], array[[9, 0, 3]])
+    with pytest.raises(IndexError):
+        rows[np.array([10])]
+    assert store.stored_rows(tmp_path, "missing.npy") is None
+    (tmp_path / "short.npy").write_bytes((tmp_path / "rows.npy").read_bytes()[:-8])
+    with pytest.raises(IndexUnusable, match="short.npy"):
+        store.stored_rows(tmp_path, "short.npy")

@@ -195,6 +195,7 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
     lexical = LexicalIndex.build([analyser(chunk.index_text) for chunk in result.chunks])
     dense = DenseIndex.build(vectors, settings.faiss_index)
     manifest = manifest_for(result, settings, record, analyser.fingerprint(), added)
+    manifest["dense"]["index_type"] = dense.description  # what ``auto`` chose for this many passages
     with writing.staged_index(settings.index_dir) as (staging, generation):
         store.write_chunks(staging / store.CHUNKS, result.chunks)
         writing.crash_point("writing")

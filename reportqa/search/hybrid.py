@@ -49,7 +49,7 @@ class SearchIndex:
     """A loaded index, ready to search. Construct with ``open``."""
 
     def __init__(self, settings: Settings, manifest: dict[str, Any], chunks: list[Chunk], dense: DenseIndex,
-                 lexical: LexicalIndex, embedder: Embedder, sentence_vectors: np.ndarray,
+                 lexical: LexicalIndex, embedder: Embedder, sentence_vectors: np.ndarray | store.StoredRows,
                  sentence_offsets: np.ndarray) -> None:
         self.settings = settings
         self.manifest = manifest
@@ -99,12 +99,13 @@ class SearchIndex:
         store.check_files(index_dir, manifest)
         chunks = store.read_chunks(index_dir)
         try:
-            dense = DenseIndex.load(index_dir / store.DENSE)
+            # Read when needed: only the rows of a narrowly filtered search (see DenseIndex.search).
+            dense = DenseIndex.load(index_dir / store.DENSE, store.stored_rows(index_dir, store.EMBEDDINGS))
             lexical = LexicalIndex.load(index_dir / store.LEXICAL)
         except Exception as error:  # noqa: BLE001 - FAISS and bm25s raise RuntimeError, OSError, KeyError…
             raise store.damaged(settings.index_dir, f"{type(error).__name__}: {str(error)[:200]}") from error
         offsets = store.read_array(index_dir, store.SENTENCE_OFFSETS)
-        sentence_vectors = store.read_array(index_dir, store.SENTENCES)
+        sentence_vectors = store.stored_rows(index_dir, store.SENTENCES)  # rescoring reads a few rows
         expected = store.sentence_offsets([chunk.text for chunk in chunks])
         if (not len(chunks) == len(dense) == len(lexical) == manifest["counts"]["chunks"] or offsets is None
                 or sentence_vectors is None or not np.array_equal(offsets, expected)

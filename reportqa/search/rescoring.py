@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,12 +51,13 @@ class Rescorer:
         texts: passage texts, row i = chunk i.
         analyser: text → terms (the BM25 analyser).
         idf: term → inverse document frequency.
-        sentence_vectors: one row per sentence of every passage, in order.
+        sentence_vectors: one row per sentence of every passage, in order (an array, or
+            ``store.StoredRows`` read a passage's rows at a time).
         offsets: ``sentence_offsets(texts)``.
     """
 
     def __init__(self, texts: Sequence[str], analyser: Callable[[str], list[str]], idf: Callable[[str], float],
-                 sentence_vectors: np.ndarray, offsets: np.ndarray, place_terms: Iterable[str] = ()) -> None:
+                 sentence_vectors: Any, offsets: np.ndarray, place_terms: Iterable[str] = ()) -> None:
         self._texts = texts
         self._analyser = analyser
         self._idf = idf
