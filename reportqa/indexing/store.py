@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -181,11 +181,25 @@ def read_array(index_dir: str | Path, name: str) -> np.ndarray | None:
     Raises:
         IndexUnusable: the file is there but is not a readable array.
     """
+    return _opened(index_dir, name, lambda path: np.load(path, allow_pickle=False))
+
+
+def stored_rows(index_dir: str | Path, name: str) -> StoredRows | None:
+    """``StoredRows`` of one of the index's ``.npy`` files, or None when it is not there.
+
+    Raises:
+        IndexUnusable: the file is there but is not rows of numbers.
+    """
+    return _opened(index_dir, name, StoredRows)
+
+
+def _opened(index_dir: str | Path, name: str, reader: Callable[[Path], Any]) -> Any:
+    """``reader`` of one of the index's files, None when it is not there, the index damaged when it fails."""
     path = Path(index_dir) / name
     if not path.exists():
         return None
     try:
-        return np.load(path, allow_pickle=False)
+        return reader(path)
     except (OSError, ValueError, EOFError) as error:
         raise damaged(index_dir, f"{name} cannot be read: {error}") from error
 
@@ -234,21 +248,6 @@ class StoredRows:
         descriptor = getattr(self, "_descriptor", None)
         if descriptor is not None:
             os.close(descriptor)
-
-
-def stored_rows(index_dir: str | Path, name: str) -> StoredRows | None:
-    """``StoredRows`` of one of the index's ``.npy`` files, or None when it is not there.
-
-    Raises:
-        IndexUnusable: the file is there but is not rows of numbers.
-    """
-    path = Path(index_dir) / name
-    if not path.exists():
-        return None
-    try:
-        return StoredRows(path)
-    except (OSError, ValueError, EOFError) as error:
-        raise damaged(index_dir, f"{name} cannot be read: {error}") from error
 
 
 def fsync_tree(folder: Path) -> None:
