@@ -26,8 +26,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from reportqa.answer.indicators import indicators
 from reportqa.answer import said
+from reportqa.answer.indicators import indicators
 from reportqa.answer.said import SHARE, SHARE_OF, SPAN, last_is_target, last_period, last_stock, point_of, reached_year
 from reportqa.text import FIGURE_WITH_UNIT, YEAR, canonical_figure, unit_kind
 
