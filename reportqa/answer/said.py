@@ -22,8 +22,9 @@ _POINT = re.compile(r"(?P<average>平均|全年平均)|年末|年底|期末|\d�
 SPAN = re.compile(r"年均|期间|时期|累计")
 # What was left of a whole (「年初剩余的551万农村贫困人口全部脱贫、52个贫困县全部摘帽」): in a passage, said
 # right before a figure earlier in the clause; in a question, anywhere.
-REMAINDER = re.compile(r"剩余|其余|余下|剩下|还剩|尚余")
-REMAINDER_FIGURE = re.compile(r"(?:剩余|其余|余下|剩下|还剩|尚余)的?(?:\d|$)")
+_LEFT = r"剩余|其余|余下|剩下|还剩|尚余"
+REMAINDER = re.compile(_LEFT)
+REMAINDER_FIGURE = re.compile(rf"(?:{_LEFT})的?(?:\d|$)")
 # A share of a whole, not a change: 「占国内生产总值的比重达到17%」「服务业增加值比重提高到48.2%」.
 SHARE = re.compile(r"占|比重|比例|占比")
 # What comes right before the whole a share is of: 「X占(全区)地区生产总值的比重」.

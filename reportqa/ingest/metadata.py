@@ -123,7 +123,7 @@ def paragraph_period(text: str, start: int) -> str | None:
     sentences, on the past five years (「2015年是“十二五”收官之年。过去五年，我国发展成就举世瞩目。…」):
     its figures cover those years, whatever year the section reviews."""
     opening = text[text.rfind("\n", 0, start) + 1:start]
-    return "过去五年" if _FIVE_YEARS_OPENING.search("。".join(opening.split("。")[:2])) else None
+    return "过去五年" if _FIVE_YEARS_OPENING.search(_first_sentences(opening)) else None
 
 
 def reviewed_plan(opening: str, plan: str | None) -> str | None:
@@ -133,9 +133,14 @@ def reviewed_plan(opening: str, plan: str | None) -> str | None:
     if plan not in PLANS:
         return None
     before = PLANS[PLANS.index(plan) - 1] if PLANS.index(plan) else None
-    first = "。".join(opening.split("。")[:2])
+    first = _first_sentences(opening)
     named = [found for found in re.findall(PLAN_PERIOD, first) if PLANS.index(found) < PLANS.index(plan)]
     return named[0] if named else before if _FIVE_YEARS_OPENING.search(first) else None
+
+
+def _first_sentences(text: str, count: int = 2) -> str:
+    """The first ``count`` sentences of ``text`` (cut at 。), where a paragraph or section says what it is about."""
+    return "。".join(text.split("。")[:count])
 
 
 def _label_period(label: str, report_year: int | None) -> tuple[str, str] | None:

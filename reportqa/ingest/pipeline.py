@@ -151,8 +151,8 @@ def _chunk(document: Document, number: int, text: str, start: int, end: int, sec
         period, kind = plan_period(document.title), "plan"
     elif period is None and document.doc_type == STATISTICS and document.year:
         period, kind = str(document.year), "actual"  # a bulletin reports its year's outcomes
-    if kind == "actual" and paragraph_period(text, start):
-        period = paragraph_period(text, start)
+    if kind == "actual":
+        period = paragraph_period(text, start) or period
     # The title and breadcrumb go before the text; an untitled document's passages start with their text.
     prefix = " › ".join(part for part in (document.title, *section) if part)
     body = search_form(text[start:end])
