@@ -128,7 +128,7 @@ def test_a_damaged_file_is_one_message_and_ingest_repairs_it(small_index, capsys
     assert places(small_index) == ["嘉定区", "松江区"]
 
 
-@pytest.mark.parametrize("manifest", ["[]", "{", "", '{"format_version": 4}'])
+@pytest.mark.parametrize("manifest", ["[]", "{", "", f'{{"format_version": {store.FORMAT_VERSION}}}'])
 def test_a_broken_manifest_asks_for_a_rebuild(small_index, capsys, manifest):
     (small_index / store.MANIFEST).write_text(manifest, encoding="utf-8")
     assert cli.main(["search", "养老床位", "--index", str(small_index)]) == 2

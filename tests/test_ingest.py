@@ -6,7 +6,7 @@ from conftest import SMALL_REPORT
 from fakes import BigramEmbedder
 
 import ingest
-from reportqa.indexing import store
+from reportqa.indexing import passages, store
 from reportqa.text import sentences
 
 
@@ -54,7 +54,7 @@ def test_interrupted_run_leaves_the_previous_index_intact(small_index, write_fil
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "write_chunks", interrupted)
+    monkeypatch.setattr(passages, "write_chunks", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run([report, "--index", small_index])
     assert {p: p.read_bytes() for p in sorted(small_index.rglob("*")) if p.is_file()} == before

@@ -21,7 +21,7 @@ def make_rescorer(vectors=None):
     offsets = sentence_offsets(PASSAGES)
     if vectors is None:
         vectors = np.zeros((offsets[-1], 4), np.float32)
-    return Rescorer(PASSAGES, analyse, lexical.idf, vectors, offsets, shanghai_names().nearby_forms()), offsets
+    return Rescorer(PASSAGES.__getitem__, analyse, lexical.idf, vectors, offsets, shanghai_names().nearby_forms()), offsets
 
 
 def test_sentences_keep_their_end_marks_and_offsets_index_them():

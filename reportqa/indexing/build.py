@@ -1,7 +1,7 @@
 """Embed and tokenise chunks into the on-disk index, reusing what is already there.
 
 The index folder (``reportqa.indexing.store``) holds, row i = chunk i everywhere:
-``chunks.jsonl``, ``embeddings.npy``, ``dense.faiss``, ``bm25/`` and
+``chunks.jsonl`` (with its line offsets and documents), ``embeddings.npy``, ``dense.faiss``, ``bm25/`` and
 ``manifest.json``, plus the vectors of every passage's sentences
 (``sentences.npy``, ``sentence_offsets.npy``) for rescoring. A text is
 embedded only when it is new: vectors of the previous index are looked up by
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import IndexUnusable, InputError
-from reportqa.indexing import store, writing
+from reportqa.indexing import passages, store, writing
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder
 from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
@@ -197,10 +197,10 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
     manifest = manifest_for(result, settings, record, analyser.fingerprint(), added)
     manifest["dense"]["index_type"] = dense.description  # what ``auto`` chose for this many passages
     with writing.staged_index(settings.index_dir) as (staging, generation):
-        store.write_chunks(staging / store.CHUNKS, result.chunks)
+        passages.write_chunks(staging, result.chunks, [document.doc_id for document in result.documents])
         writing.crash_point("writing")
         store.write_array(staging / store.EMBEDDINGS, vectors)
-        store.write_array(staging / store.SENTENCES, sentence_vectors)
+        store.write_array(staging / store.SENTENCES, sentence_vectors.astype(store.SENTENCE_DTYPE))
         store.write_array(staging / store.SENTENCE_OFFSETS, store.sentence_offsets([chunk.text for chunk in result.chunks]))
         dense.save(staging / store.DENSE)
         lexical.save(staging / store.LEXICAL)

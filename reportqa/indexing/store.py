@@ -6,11 +6,14 @@ Layout (``FORMAT_VERSION``):
   file, settings that shape the index, sources with their sha256, documents
   with their metadata and chunk counts. Written last: an index folder without
   it is incomplete.
-* ``chunks.jsonl`` — one chunk a line; line i is row i of every other index file.
+* ``chunks.jsonl`` — one chunk a line; line i is row i of every other index file, with the byte
+  offset of each line (``chunk_offsets.npy``) and its document (``chunk_documents.npy``), so search
+  reads passages as it needs them (``reportqa.indexing.passages``).
 * ``embeddings.npy`` — the passage vectors (float32, n × d), kept so an update
   re-embeds only new passages.
 * ``dense.faiss`` — the FAISS index of those vectors.
-* ``sentences.npy`` — one vector per sentence of every passage, in order, and
+* ``sentences.npy`` — one vector per sentence of every passage, in order (float16: half the disk of
+  float32, and cosines within 0.001), and
   ``sentence_offsets.npy`` — passage i's sentences are rows
   ``offsets[i]:offsets[i + 1]`` (see ``reportqa.search.rescoring``).
 * ``bm25/`` — the BM25 index (bm25s: JSON vocabulary and parameters, ``.npy`` arrays).
@@ -32,18 +35,19 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import IndexUnusable
+from reportqa.indexing.passages import CHUNK_DOCUMENTS, CHUNK_OFFSETS, CHUNKS
 from reportqa.paths import index_root, resolved_path, stored_path
 from reportqa.records import Chunk
 from reportqa.text import sentences
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # Earlier formats an update reads (sources and vectors) to write the current one.
-UPDATABLE_FORMATS = (3,)
+UPDATABLE_FORMATS = (3, 4)
 MANIFEST = "manifest.json"
-CHUNKS = "chunks.jsonl"
 EMBEDDINGS = "embeddings.npy"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
+SENTENCE_DTYPE = np.float16
 SENTENCE_OFFSETS = "sentence_offsets.npy"
 LEXICAL = "bm25"
 
@@ -59,16 +63,6 @@ def damaged(index_dir: str | Path, what: str, sources_known: bool = True) -> Ind
 
 def write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
-    """Write ``chunks`` into ``path`` (in an index folder), their source paths as the index records them."""
-    root = index_root(path.parent)
-    with path.open("w", encoding="utf-8") as handle:
-        for chunk in chunks:
-            record = chunk.to_json()
-            record["source_file"] = stored_path(chunk.source_file, root)
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def read_manifest(index_dir: str | Path, older: bool = False) -> dict[str, Any]:
@@ -154,7 +148,7 @@ def check_files(index_dir: str | Path, manifest: dict[str, Any]) -> None:
     """
     folder = Path(index_dir)
     recorded = manifest["files"]
-    for name in (CHUNKS, EMBEDDINGS, DENSE, SENTENCES, SENTENCE_OFFSETS):
+    for name in (CHUNKS, CHUNK_OFFSETS, CHUNK_DOCUMENTS, EMBEDDINGS, DENSE, SENTENCES, SENTENCE_OFFSETS):
         if name not in recorded:
             raise damaged(index_dir, f"{MANIFEST} does not list {name}")
     for name, size in recorded.items():

@@ -17,6 +17,7 @@ rankings (fused order, coverage, dense) are combined by reciprocal-rank fusion.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ import numpy as np
 from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.text import YEAR_MENTION, has_figure, sentences
 
+# Passages whose analysed sentences are kept (a question rescores about 30).
+TERMS_CACHED = 4096
 # How much a sentence without any digit counts when the question wants a figure.
 NUMBERLESS_FACTOR = 0.7
 
@@ -48,22 +51,22 @@ class Rescorer:
     """Window features over an index's passages.
 
     Args:
-        texts: passage texts, row i = chunk i.
+        text_of: the text of passage ``row`` (read when a passage is rescored).
         analyser: text → terms (the BM25 analyser).
         idf: term → inverse document frequency.
         sentence_vectors: one row per sentence of every passage, in order (an array, or
             ``store.StoredRows`` read a passage's rows at a time).
-        offsets: ``sentence_offsets(texts)``.
+        offsets: ``store.sentence_offsets`` of the passage texts.
     """
 
-    def __init__(self, texts: Sequence[str], analyser: Callable[[str], list[str]], idf: Callable[[str], float],
+    def __init__(self, text_of: Callable[[int], str], analyser: Callable[[str], list[str]], idf: Callable[[str], float],
                  sentence_vectors: Any, offsets: np.ndarray, place_terms: Iterable[str] = ()) -> None:
-        self._texts = texts
+        self._text_of = text_of
         self._analyser = analyser
         self._idf = idf
         self._vectors = sentence_vectors
         self._offsets = offsets
-        self._terms: dict[int, list[tuple[frozenset[str], bool]]] = {}
+        self._sentence_terms = functools.lru_cache(maxsize=TERMS_CACHED)(self._analysed)
         self._place_terms = frozenset(place_terms)
 
     def content_terms(self, query: str) -> list[str]:
@@ -91,7 +94,7 @@ class Rescorer:
     def dense(self, row: int, query_vector: np.ndarray) -> float:
         """The best cosine between the query and one sentence of passage ``row``."""
         block = self._vectors[self._offsets[row]:self._offsets[row + 1]]
-        return float((block @ query_vector).max()) if len(block) else 0.0
+        return float((np.asarray(block, np.float32) @ query_vector).max()) if len(block) else 0.0
 
     def rerank(self, rows: Sequence[int], query: str, query_vector: np.ndarray, weights: Sequence[float],
                want_figure: bool = False, k: float = 60.0) -> list[tuple[int, float, WindowMatch]]:
@@ -109,8 +112,6 @@ class Rescorer:
         fused = reciprocal_rank_fusion([list(rows), by_coverage, by_dense], weights, k)
         return [(row, score, matches[row]) for row, score in fused]
 
-    def _sentence_terms(self, row: int) -> list[tuple[frozenset[str], bool]]:
-        if row not in self._terms:
-            self._terms[row] = [(frozenset(self._analyser(sentence)), has_figure(sentence))
-                                for sentence in sentences(self._texts[row])]
-        return self._terms[row]
+    def _analysed(self, row: int) -> list[tuple[frozenset[str], bool]]:
+        """Passage ``row``'s sentences as sets of terms, and whether each holds a figure."""
+        return [(frozenset(self._analyser(sentence)), has_figure(sentence)) for sentence in sentences(self._text_of(row))]

@@ -70,7 +70,8 @@ def document_html(index: SearchIndex, doc_id: str) -> str:
     document = index.documents.get(doc_id)
     if document is None:
         return f'<article class="rq-reader"><p class="rq-empty">{html.escape(UNKNOWN_DOCUMENT)}</p></article>'
-    chunks = sorted((chunk for chunk in index.chunks if chunk.doc_id == doc_id), key=lambda chunk: chunk.char_start)
+    chunks = sorted((index.chunks[row] for row in index.chunks.rows_of([doc_id]).tolist()),
+                    key=lambda chunk: chunk.char_start)
     outline = _outline(chunks)
     source = _document_source(document)
     if source is None:

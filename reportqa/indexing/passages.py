@@ -1,0 +1,111 @@
+"""An index's passages, read when asked: ``chunks.jsonl`` and two small arrays beside it.
+
+A million passages are 1–2 GB as Python objects, and a search reads about a hundred of them (the fused
+candidates' periods, the rescored head's texts, the hits). So the index keeps, beside ``chunks.jsonl``:
+
+* ``chunk_offsets.npy`` — the byte offset of every line (n + 1 of them, the last the file's size): passage i
+  is read with one ``os.pread``;
+* ``chunk_documents.npy`` — each passage's document, as its position in the manifest's ``documents``: the
+  rows of a filter's documents come from it without reading a passage.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from reportqa.paths import index_root, resolved_path, stored_path
+from reportqa.records import Chunk
+
+CHUNKS = "chunks.jsonl"
+CHUNK_OFFSETS = "chunk_offsets.npy"
+CHUNK_DOCUMENTS = "chunk_documents.npy"
+# Passages kept parsed: a search reads about a hundred, and the next question often the same ones.
+CACHED = 4096
+
+
+def write_chunks(folder: Path, chunks: Iterable[Chunk], doc_ids: Sequence[str]) -> None:
+    """Write ``chunks`` and their offsets and documents into the index folder ``folder``, source paths as the
+    index records them; ``doc_ids`` are the manifest's documents in order.
+
+    Raises:
+        KeyError: a chunk of a document that is not in ``doc_ids``.
+    """
+    root = index_root(folder)
+    position = {doc_id: number for number, doc_id in enumerate(doc_ids)}
+    offsets, numbers = [0], []
+    with (folder / CHUNKS).open("wb") as handle:
+        for chunk in chunks:
+            record = chunk.to_json()
+            record["source_file"] = stored_path(chunk.source_file, root)
+            offsets.append(offsets[-1] + handle.write(json.dumps(record, ensure_ascii=False).encode() + b"\n"))
+            numbers.append(position[chunk.doc_id])
+    np.save(folder / CHUNK_OFFSETS, np.asarray(offsets, np.int64), allow_pickle=False)
+    np.save(folder / CHUNK_DOCUMENTS, np.asarray(numbers, np.int32), allow_pickle=False)
+
+
+class StoredChunks(Sequence[Chunk]):
+    """The passages of an index folder, row i = chunk i, each read from ``chunks.jsonl`` when asked.
+
+    Args:
+        folder: the index folder.
+        documents: the manifest's documents, in order: (doc_id, number of passages).
+
+    Raises:
+        ValueError: the offsets or documents do not fit the file or the manifest (the index is damaged).
+        OSError: a file cannot be read.
+    """
+
+    def __init__(self, folder: Path, documents: Sequence[tuple[str, int]]) -> None:
+        self._root = index_root(folder)
+        self._offsets = np.load(folder / CHUNK_OFFSETS, allow_pickle=False)
+        numbers = np.load(folder / CHUNK_DOCUMENTS, allow_pickle=False)
+        size = (folder / CHUNKS).stat().st_size
+        if (self._offsets.ndim != 1 or len(self._offsets) != len(numbers) + 1 or self._offsets[0] != 0
+                or self._offsets[-1] != size or np.any(np.diff(self._offsets) <= 0)):
+            raise ValueError(f"{CHUNK_OFFSETS} does not fit {CHUNKS} ({size} bytes)")
+        if len(numbers) and (numbers.min() < 0 or numbers.max() >= len(documents)):
+            raise ValueError(f"passages of document {int(numbers.max())} but no such document in the manifest")
+        counts = np.bincount(numbers, minlength=len(documents))
+        wrong = [doc_id for (doc_id, count), found in zip(documents, counts.tolist()) if count != found]
+        if wrong:
+            raise ValueError(f"the passages of {wrong[0]} are not those the manifest lists")
+        self._number = {doc_id: number for number, (doc_id, _) in enumerate(documents)}
+        # rows by document: the rows of document d are _order[_starts[d]:_starts[d + 1]], ascending
+        self._order = np.argsort(numbers, kind="stable").astype(np.int64)
+        self._starts = np.concatenate([[0], np.cumsum(counts)])
+        self._descriptor = os.open(folder / CHUNKS, os.O_RDONLY)
+        self._parsed = functools.lru_cache(maxsize=CACHED)(self._read)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, row: int) -> Chunk:  # type: ignore[override] - rows, not slices
+        if not -len(self) <= row < len(self):
+            raise IndexError(f"passage {row} of {len(self)}")
+        return self._parsed(int(row) % len(self))
+
+    def __iter__(self) -> Iterator[Chunk]:
+        for row in range(len(self)):
+            yield self._read(row)  # a whole pass leaves the cache to searches
+
+    def rows_of(self, doc_ids: Sequence[str]) -> np.ndarray:
+        """The rows of these documents' passages, ascending (documents the index lacks have none)."""
+        numbers = [self._number[doc_id] for doc_id in doc_ids if doc_id in self._number]
+        parts = [self._order[self._starts[number]:self._starts[number + 1]] for number in numbers]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+    def _read(self, row: int) -> Chunk:
+        start, stop = int(self._offsets[row]), int(self._offsets[row + 1])
+        record = json.loads(os.pread(self._descriptor, stop - start, start))
+        return Chunk.from_json({**record, "source_file": resolved_path(record["source_file"], self._root)})
+
+    def __del__(self) -> None:
+        descriptor = getattr(self, "_descriptor", None)
+        if descriptor is not None:
+            os.close(descriptor)
