@@ -61,8 +61,20 @@ class Settings:
         "~/.cache/reportqa", "Where the offline embedding model is converted to and the local answer model's "
         "parts are joined, once.")
     faiss_index: str = _setting(
-        "auto", "FAISS index: `auto` is exact (`Flat`) up to 50,000 passages, then `HNSW32`; `IVF` sizes an "
-        "inverted file to the collection; or any FAISS factory string (`Flat`, `HNSW32`, `IVF4096,Flat`).")
+        "auto", "FAISS index: `auto` is exact (`Flat`) up to 50,000 passages, then an inverted file sized to the "
+        "collection (`IVF`: about 4·√n lists, `IVF4096,Flat` at a million); or any FAISS factory string (`Flat`, "
+        "`HNSW32`, `IVF4096,Flat`).")
+    backend: str = _setting(
+        "faiss", "Search backend: `faiss` (embedded: FAISS and BM25 files in the index folder) or `milvus` (dense "
+        "and BM25 search in a Milvus collection at `REPORTQA_MILVUS_URI`, mirrored by every ingest).")
+    milvus_uri: str = _setting(
+        "", "Milvus for the `milvus` backend: a file ending in `.db` (Milvus Lite, embedded; one process at a time) "
+        "or a server (`http://host:19530`); default: `<index folder>.milvus.db` beside the index folder.")
+    milvus_collection: str = _setting("", "Milvus collection of the index (default: `reportqa_<index folder name>`).")
+    milvus_token: str = _setting("", "Token for a Milvus server that needs one (`user:password` or an API key).")
+    milvus_analyser: str = _setting(
+        "reportqa", "How Milvus's BM25 cuts text: `reportqa` (this tool's jieba analyser with China's place names, "
+        "as the `faiss` backend does) or `jieba` (Milvus's built-in jieba tokenizer).")
     search_depth: int = _setting(50, "Candidates taken from each of the dense and BM25 lists before fusion.")
     fusion_k: float = _setting(60.0, "Reciprocal-rank-fusion constant.")
     dense_weight: float = _setting(1.0, "Weight of the dense list in fusion.")

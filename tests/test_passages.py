@@ -3,7 +3,7 @@ import pytest
 from conftest import open_index
 
 from reportqa.indexing.lexical import LexicalIndex
-from reportqa.indexing.passages import CHUNK_DOCUMENTS, CHUNK_OFFSETS, CHUNKS, StoredChunks, write_chunks
+from reportqa.indexing.passages import CHUNK_DOCUMENTS, CHUNK_OFFSETS, CHUNKS, StoredChunks, chunk_key, write_chunks
 from reportqa.indexing.store import read_chunks
 from reportqa.records import Chunk
 from reportqa.search.hybrid import SearchFilters, top_rows
@@ -82,3 +82,23 @@ def test_bm25_from_term_ids_is_the_index_of_the_terms(tmp_path):
         assert np.array_equal(from_terms.scores(query), loaded.scores(query))
     assert not from_terms.scores(["未知"]).any()
     assert from_terms.idf("收入") == loaded.idf("收入") > 0 and loaded.rows_with("嘉定").tolist() == [0, 3]
+
+
+def test_bm25_scores_among_rows_are_those_of_all_rows():
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(30)]
+    passages = [list(rng.choice(words, size=rng.integers(1, 12))) for _ in range(300)]
+    lexical = LexicalIndex.build(passages)
+    for seed in range(5):
+        rows = np.sort(np.random.default_rng(seed).choice(300, size=40, replace=False))
+        query = list(rng.choice([*words, "未知"], size=4))
+        assert np.array_equal(lexical.scores_among(query, rows), lexical.scores(query)[rows])
+    assert lexical.scores_among(["w1"], np.zeros(0, np.int64)).tolist() == []
+
+
+def test_rows_are_found_by_key(tmp_path):
+    passages = stored(tmp_path)
+    keys = [chunk_key(chunk.chunk_id) for chunk in CHUNKS_OF]
+    assert all(0 <= key < 2**63 for key in keys) and len(set(keys)) == 4
+    assert passages.rows_of_keys([keys[2], 12345, keys[0]]).tolist() == [2, -1, 0]
+    assert passages.rows_of_keys([]).tolist() == []

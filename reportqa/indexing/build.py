@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import IndexUnusable, InputError
-from reportqa.indexing import passages, store, writing
+from reportqa.indexing import milvus, passages, store, writing
 from reportqa.indexing.dense import DenseIndex
 from reportqa.indexing.embedding import Embedder
 from reportqa.indexing.lexical import BM25_B, BM25_K1, LexicalIndex, ReportAnalyser
@@ -204,6 +204,8 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
         store.write_array(staging / store.SENTENCE_OFFSETS, store.sentence_offsets([chunk.text for chunk in result.chunks]))
         dense.save(staging / store.DENSE)
         lexical.save(staging / store.LEXICAL)
+        if settings.backend == "milvus":  # before the swap: a failure leaves the old folder in place
+            milvus.mirror(settings, result.chunks, result.documents, vectors)
         manifest.update(generation=generation, files=store.file_sizes(staging),
                         counts={"chunks": len(result.chunks), "sentences": len(sentence_vectors)})
         store.write_json(staging / store.MANIFEST, store.stored_manifest(manifest, settings.index_dir))

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import math
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -55,8 +56,7 @@ class ReportAnalyser:
 
     def fingerprint(self) -> dict[str, Any]:
         """What must match between the index and the query analyser."""
-        import jieba
-
+        jieba = jieba_module()
         content = "\n".join([*self._user_words, *sorted(self._stopwords), *self._place_words,
                              f"place words: at least {PLACE_WORD_FREQUENCY}, never below jieba's own"])
         return {"analyser": "jieba cut_for_search", "jieba": jieba.__version__,
@@ -87,11 +87,20 @@ class ReportAnalyser:
         return _jieba_tokenizer(self._user_words, self._place_words)
 
 
+def jieba_module() -> Any:
+    """jieba, with its part-of-speech tagger, imported without the warning it raises where setuptools
+    still has ``pkg_resources`` (which Milvus Lite needs)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        import jieba
+        import jieba.posseg  # noqa: F401 - jieba.posseg, for _tagger
+    return jieba
+
+
 @functools.lru_cache(maxsize=2)
 def _jieba_tokenizer(user_words: tuple[str, ...], place_names: tuple[str, ...]) -> Any:
     """A jieba tokenizer with the domain words added (built once per process: ~1 s)."""
-    import jieba
-
+    jieba = jieba_module()
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     for line in user_words:
@@ -107,9 +116,7 @@ def _jieba_tokenizer(user_words: tuple[str, ...], place_names: tuple[str, ...]) 
 def _tagger(user_words: tuple[str, ...], place_names: tuple[str, ...]) -> Any:
     """A part-of-speech tagger over its own copy of the tokenizer (tagging must not change how passages
     and questions are cut for search)."""
-    import jieba.posseg
-
-    return jieba.posseg.POSTokenizer(_jieba_tokenizer.__wrapped__(user_words, place_names))
+    return jieba_module().posseg.POSTokenizer(_jieba_tokenizer.__wrapped__(user_words, place_names))
 
 
 class LexicalIndex:
@@ -180,4 +187,22 @@ class LexicalIndex:
             if position is not None:
                 start, stop = matrix["indptr"][position], matrix["indptr"][position + 1]
                 scores[matrix["indices"][start:stop]] += matrix["data"][start:stop]
+        return scores
+
+    def scores_among(self, query_tokens: list[str], rows: np.ndarray) -> np.ndarray:
+        """``scores(query_tokens)[rows]`` for ascending ``rows``, found in each term's postings (which are
+        ascending) by binary search: for a filter leaving a few hundred rows, without touching the rest."""
+        scores = np.zeros(len(rows), np.float32)
+        vocabulary, matrix = self._bm25.vocab_dict, self._bm25.scores
+        for term in query_tokens:
+            position = vocabulary.get(term)
+            if position is None:
+                continue
+            start, stop = matrix["indptr"][position], matrix["indptr"][position + 1]
+            postings = matrix["indices"][start:stop]
+            if not len(postings):
+                continue
+            at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+            held = postings[at] == rows
+            scores[held] += matrix["data"][start:stop][at[held]]
         return scores

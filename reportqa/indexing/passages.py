@@ -6,12 +6,15 @@ candidates' periods, the rescored head's texts, the hits). So the index keeps, b
 * ``chunk_offsets.npy`` — the byte offset of every line (n + 1 of them, the last the file's size): passage i
   is read with one ``os.pread``;
 * ``chunk_documents.npy`` — each passage's document, as its position in the manifest's ``documents``: the
-  rows of a filter's documents come from it without reading a passage.
+  rows of a filter's documents come from it without reading a passage;
+* ``chunk_keys.npy`` — each passage's key, a 63-bit hash of its chunk id (``chunk_key``): the row of a
+  passage another store returns by key (``reportqa.search.milvus``).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,8 +28,14 @@ from reportqa.records import Chunk
 CHUNKS = "chunks.jsonl"
 CHUNK_OFFSETS = "chunk_offsets.npy"
 CHUNK_DOCUMENTS = "chunk_documents.npy"
+CHUNK_KEYS = "chunk_keys.npy"
 # Passages kept parsed: a search reads about a hundred, and the next question often the same ones.
 CACHED = 4096
+
+
+def chunk_key(chunk_id: str) -> int:
+    """A passage's key: the first 63 bits of the blake2b hash of its id (a non-negative int64)."""
+    return int.from_bytes(hashlib.blake2b(chunk_id.encode(), digest_size=8).digest(), "big") >> 1
 
 
 def write_chunks(folder: Path, chunks: Iterable[Chunk], doc_ids: Sequence[str]) -> None:
@@ -38,15 +47,17 @@ def write_chunks(folder: Path, chunks: Iterable[Chunk], doc_ids: Sequence[str]) 
     """
     root = index_root(folder)
     position = {doc_id: number for number, doc_id in enumerate(doc_ids)}
-    offsets, numbers = [0], []
+    offsets, numbers, keys = [0], [], []
     with (folder / CHUNKS).open("wb") as handle:
         for chunk in chunks:
             record = chunk.to_json()
             record["source_file"] = stored_path(chunk.source_file, root)
             offsets.append(offsets[-1] + handle.write(json.dumps(record, ensure_ascii=False).encode() + b"\n"))
             numbers.append(position[chunk.doc_id])
+            keys.append(chunk_key(chunk.chunk_id))
     np.save(folder / CHUNK_OFFSETS, np.asarray(offsets, np.int64), allow_pickle=False)
     np.save(folder / CHUNK_DOCUMENTS, np.asarray(numbers, np.int32), allow_pickle=False)
+    np.save(folder / CHUNK_KEYS, np.asarray(keys, np.int64), allow_pickle=False)
 
 
 class StoredChunks(Sequence[Chunk]):
@@ -77,8 +88,12 @@ class StoredChunks(Sequence[Chunk]):
             raise ValueError(f"the passages of {wrong[0]} are not those the manifest lists")
         self._number = {doc_id: number for number, (doc_id, _) in enumerate(documents)}
         # rows by document: the rows of document d are _order[_starts[d]:_starts[d + 1]], ascending
+        self._numbers = numbers
         self._order = np.argsort(numbers, kind="stable").astype(np.int64)
         self._starts = np.concatenate([[0], np.cumsum(counts)])
+        self._folder = folder
+        self._keys: np.ndarray | None = None  # sorted, read on the first ``rows_of_keys``
+        self._key_order = np.zeros(0, np.int64)
         self._descriptor = os.open(folder / CHUNKS, os.O_RDONLY)
         self._parsed = functools.lru_cache(maxsize=CACHED)(self._read)
 
@@ -99,6 +114,23 @@ class StoredChunks(Sequence[Chunk]):
         numbers = [self._number[doc_id] for doc_id in doc_ids if doc_id in self._number]
         parts = [self._order[self._starts[number]:self._starts[number + 1]] for number in numbers]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+    def rows_of_keys(self, keys: Sequence[int]) -> np.ndarray:
+        """The row of each key (``chunk_key``), -1 for a key no passage of this index has."""
+        if self._keys is None:
+            keys_on_disk = np.load(self._folder / CHUNK_KEYS, allow_pickle=False)
+            if len(keys_on_disk) != len(self):
+                raise ValueError(f"{CHUNK_KEYS} has {len(keys_on_disk)} keys for {len(self)} passages")
+            self._key_order = np.argsort(keys_on_disk, kind="stable")
+            self._keys = keys_on_disk[self._key_order]
+        wanted = np.asarray(keys, np.int64)
+        at = np.minimum(np.searchsorted(self._keys, wanted), max(0, len(self._keys) - 1))
+        found = (self._keys[at] == wanted) if len(self._keys) else np.zeros(len(wanted), bool)
+        return np.where(found, self._key_order[at] if len(self._keys) else -1, -1)
+
+    def rows_where(self, documents: np.ndarray) -> np.ndarray:
+        """The rows of the documents marked True (a boolean array in manifest order), ascending."""
+        return np.flatnonzero(documents[self._numbers])
 
     def _read(self, row: int) -> Chunk:
         start, stop = int(self._offsets[row]), int(self._offsets[row + 1])

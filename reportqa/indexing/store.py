@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import IndexUnusable
-from reportqa.indexing.passages import CHUNK_DOCUMENTS, CHUNK_OFFSETS, CHUNKS
+from reportqa.indexing.passages import CHUNK_DOCUMENTS, CHUNK_KEYS, CHUNK_OFFSETS, CHUNKS
 from reportqa.paths import index_root, resolved_path, stored_path
 from reportqa.records import Chunk
 from reportqa.text import sentences
@@ -148,7 +148,7 @@ def check_files(index_dir: str | Path, manifest: dict[str, Any]) -> None:
     """
     folder = Path(index_dir)
     recorded = manifest["files"]
-    for name in (CHUNKS, CHUNK_OFFSETS, CHUNK_DOCUMENTS, EMBEDDINGS, DENSE, SENTENCES, SENTENCE_OFFSETS):
+    for name in (CHUNKS, CHUNK_OFFSETS, CHUNK_DOCUMENTS, CHUNK_KEYS, EMBEDDINGS, DENSE, SENTENCES, SENTENCE_OFFSETS):
         if name not in recorded:
             raise damaged(index_dir, f"{MANIFEST} does not list {name}")
     for name, size in recorded.items():

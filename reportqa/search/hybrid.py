@@ -10,7 +10,7 @@ its document's metadata and its exact place in the source file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,31 +19,20 @@ import numpy as np
 from reportqa.errors import IndexUnusable, InputError
 from reportqa.indexing import store
 from reportqa.indexing.build import check_compatible
-from reportqa.indexing.dense import DenseIndex
+from reportqa.indexing.dense import EXACT_FILTER_ROWS, DenseIndex
 from reportqa.indexing.embedding import Embedder, make_embedder
 from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
+from reportqa.indexing.milvus import MilvusCollection, opened_milvus
 from reportqa.indexing.passages import StoredChunks
 from reportqa.indexing.writing import locate
 from reportqa.ingest.metadata import REPORT
 from reportqa.places import PlaceNames
 from reportqa.records import Document, Hit
+from reportqa.search.filters import DocumentTable, SearchFilters, milvus_expression
 from reportqa.search.fusion import reciprocal_rank_fusion
 from reportqa.search.question import expansions_for
 from reportqa.search.rescoring import Rescorer, WindowMatch
 from reportqa.settings import Settings
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Restrict a search to documents of this place (full or short form: 嘉定区, 嘉定, 广东, 全国),
-    year and/or type; ``among`` to documents of any of these places (full names); ``report_years`` to
-    government work reports of these years (other documents pass)."""
-
-    place: str | None = None
-    year: int | None = None
-    doc_type: str | None = None
-    among: tuple[str, ...] = ()
-    report_years: tuple[int, ...] = ()
 
 
 class SearchIndex:
@@ -51,7 +40,7 @@ class SearchIndex:
 
     def __init__(self, settings: Settings, manifest: dict[str, Any], chunks: StoredChunks, dense: DenseIndex,
                  lexical: LexicalIndex, embedder: Embedder, sentence_vectors: store.StoredRows,
-                 sentence_offsets: np.ndarray) -> None:
+                 sentence_offsets: np.ndarray, milvus: MilvusCollection | None = None) -> None:
         self.settings = settings
         self.manifest = manifest
         self.chunks = chunks
@@ -62,8 +51,10 @@ class SearchIndex:
         self._places = tuple(sorted({d.issuing_place for d in self.documents.values() if d.issuing_place}))
         self.place_names = PlaceNames(self._places)
         self._years = frozenset(d.year for d in self.documents.values() if d.year)
+        self._table = DocumentTable(list(self.documents.values()))  # in manifest order, as chunks number them
         self._dense = dense
         self._lexical = lexical
+        self._milvus = milvus
         self._embedder = embedder
         self._analyser = ReportAnalyser()
         self._rescorer = Rescorer(lambda row: chunks[row].text, self._analyser, lexical.idf, sentence_vectors,
@@ -110,7 +101,7 @@ class SearchIndex:
             raise store.damaged(settings.index_dir, f"{len(chunks)} chunks, {len(dense)} vectors, {len(lexical)} "
                                 "BM25 rows, or sentence vectors that do not match the passages")
         return cls(settings, manifest, chunks, dense, lexical, embedder or make_embedder(settings),
-                   sentence_vectors, offsets)
+                   sentence_vectors, offsets, opened_milvus(settings, len(chunks)))
 
     @property
     def embedder(self) -> Embedder:
@@ -170,11 +161,17 @@ class SearchIndex:
         """
         if not query.strip():
             raise InputError("the query is empty")
-        allowed = self.allowed_rows(filters or SearchFilters())
+        filters = filters or SearchFilters()
+        places = self._places_of(filters)  # an unknown place is refused before any work
         depth = max(k, self.settings.search_depth)
         query_vector = self._embedder.embed_queries([query])[0]
-        dense_rows, dense_scores = self._dense.search(query_vector, depth, allowed)
-        lexical_rows, lexical_scores = self._lexical_top(query, depth, allowed)
+        if self._milvus is None:
+            allowed = self.allowed_rows(filters)
+            dense_rows, dense_scores = self._dense.search(query_vector, depth, allowed)
+            lexical_rows, lexical_scores = self._lexical_top(query, depth, allowed)
+        else:
+            dense_rows, dense_scores, lexical_rows, lexical_scores = self._milvus_top(
+                query, query_vector, depth, milvus_expression(filters, places))
         candidates = dict.fromkeys([*dense_rows.tolist(), *lexical_rows.tolist()])
         preferred = [row for row in candidates if self.chunks[row].period in prefer_periods]
         fused = reciprocal_rank_fusion(
@@ -198,11 +195,28 @@ class SearchIndex:
         """Row ids of the chunks whose documents pass ``filters``; None when unfiltered."""
         if filters == SearchFilters():
             return None
+        return self.chunks.rows_where(self._table.passing(filters, self._places_of(filters)))
+
+    def _places_of(self, filters: SearchFilters) -> set[str] | None:
+        """The full names of the places ``filters`` leave (None: any place)."""
         places = {self.canonical_place(filters.place)} if filters.place else None
         if filters.among:
             places = set(filters.among) if places is None else places & set(filters.among)
-        return self.chunks.rows_of([doc_id for doc_id, document in self.documents.items()
-                                    if _passes(document, filters, places)])
+        return places
+
+    def _milvus_top(self, query: str, query_vector: np.ndarray, depth: int,
+                    expression: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The dense and BM25 candidates from Milvus, as rows of this index (passages it does not hold
+        yet, or no longer, while an ingest mirrors a change, are left out)."""
+        if expression is None or self._milvus is None:
+            empty = np.zeros(0, np.int64)
+            return empty, empty.astype(np.float32), empty, empty.astype(np.float32)
+        found: list[np.ndarray] = []
+        for keys, scores in (self._milvus.dense(query_vector, depth, expression),
+                             self._milvus.lexical(query, depth, expression)):
+            rows = self.chunks.rows_of_keys(keys)
+            found += [rows[rows >= 0], scores[rows >= 0]]
+        return found[0], found[1], found[2], found[3]
 
     def canonical_place(self, name: str) -> str:
         """The full name of an indexed place written in full or short form (嘉定 → 嘉定区).
@@ -218,27 +232,25 @@ class SearchIndex:
         raise InputError(f"unknown place {name!r}: the index holds reports of {'、'.join(self._places) or 'no place'}")
 
     def _lexical_top(self, query: str, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        scores = self._lexical.scores(self._analyser(query))
-        if allowed is not None:
-            mask = np.full(len(scores), -np.inf, np.float32)
-            mask[allowed] = 0.0
-            scores = scores + mask
-        rows = top_rows(scores, depth)
-        rows = rows[scores[rows] > 0]
-        return rows, scores[rows]
+        terms = self._analyser(query)
+        if allowed is None:
+            scores = self._lexical.scores(terms)
+            rows = top_rows(scores, depth)
+            rows = rows[scores[rows] > 0]
+            return rows, scores[rows]
+        if len(allowed) <= EXACT_FILTER_ROWS:  # a narrow filter: only its rows' postings are looked up
+            scores = self._lexical.scores_among(terms, allowed)
+        else:
+            scores = self._lexical.scores(terms)[allowed]
+        top = top_rows(scores, depth)
+        top = top[scores[top] > 0]
+        return allowed[top], scores[top]
 
     def _hit(self, rank: int, row: int, score: float, dense: float | None, lexical: float | None,
              match: WindowMatch | None) -> Hit:
         chunk = self.chunks[row]
         return Hit(rank, round(score, 6), chunk, self.documents[chunk.doc_id], _round(dense), _round(lexical),
                    _round(match.coverage) if match else None, _round(match.dense) if match else None)
-
-
-def _passes(document: Document, filters: SearchFilters, places: set[str] | None) -> bool:
-    return ((places is None or document.issuing_place in places)
-            and (filters.year is None or document.year == filters.year)
-            and (filters.doc_type is None or document.doc_type == filters.doc_type)
-            and (not filters.report_years or document.doc_type != REPORT or document.year in filters.report_years))
 
 
 def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
