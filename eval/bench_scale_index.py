@@ -6,8 +6,8 @@ folder of 10 k, 100 k and 1 M passages opened by ``SearchIndex.open`` and search
 sentence rescoring, the hits' passages read from disk), as the product does it.
 
 The synthetic passages recombine the real ones of an index (``--index``): passage i is a real passage A
-followed by up to ``EXTRA_SENTENCES`` sentences of another, B. Its text, BM25 terms and sentence vectors
-are A's and those sentences'; its passage vector blends A's and B's as ``eval/bench_scale.py`` does.
+followed by up to ``EXTRA_SENTENCES`` sentences of another, B. Its text, BM25 terms, sentences' search
+terms and sentence vectors are A's and those sentences'; its passage vector blends A's and B's as ``eval/bench_scale.py`` does.
 Each passage belongs to the report of one place (one of China's place names, about
 ``PASSAGES_PER_PLACE`` passages a place) and one year (2015–2025), as a national collection would. The
 vocabulary is the real index's (a real collection of a million passages has more terms: more place
@@ -60,7 +60,8 @@ class Base:
         self.vocabulary: dict[str, int] = {}
         self.terms = [self._ids(analyser(chunk.index_text)) for chunk in self.chunks]
         self.sentences = [sentences(chunk.text) for chunk in self.chunks]
-        self.sentence_terms = [[self._ids(analyser(text)) for text in texts] for texts in self.sentences]
+        self.sentence_words = [[analyser(text) for text in texts] for texts in self.sentences]
+        self.sentence_terms = [[self._ids(words) for words in texts] for texts in self.sentence_words]
 
     def _ids(self, terms: list[str]) -> np.ndarray:
         return np.asarray([self.vocabulary.setdefault(term, len(self.vocabulary)) for term in terms], np.int32)
@@ -98,7 +99,9 @@ def build(base_dir: str, n: int, folder: str, queue: Any) -> None:
     doc_ids = [f"{places[p][0]}-{y}" for p, y in keys]
     doc_of = dict(zip(keys, doc_ids))
     documents = [doc_of[key] for key in zip(place.tolist(), year.tolist())]
-    passages.write_chunks(out, _chunks(base, first, second, extra, documents), doc_ids)
+    passages.write_chunks(out, _chunks(base, first, second, extra, documents), doc_ids,
+                          (base.sentence_words[a] + base.sentence_words[b][:e]
+                           for a, b, e in zip(first.tolist(), second.tolist(), extra.tolist())))
     sentence_counts = np.diff(base.offsets)[first] + extra
     offsets = np.concatenate([[0], np.cumsum(sentence_counts)]).astype(np.int64)
     store.write_array(out / store.SENTENCE_OFFSETS, offsets)
@@ -213,7 +216,15 @@ def search(folder: str, questions: list[str], queue: Any) -> None:
         row[kind] = {"p50_ms": round(1000 * statistics.median(times), 1),
                      "p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))], 1)}
     row["rss_mib"] = peak_rss_mib()
+    row["rss_anon_mib"] = _status_mib("RssAnon")  # private memory, without the mapped index files' pages
     queue.put(row)
+
+
+def _status_mib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024)
+    return 0
 
 
 def eval_questions(limit: int) -> list[str]:
@@ -225,18 +236,20 @@ def eval_questions(limit: int) -> list[str]:
 
 def markdown(rows: list[dict[str, Any]], questions: int, base: str) -> str:
     header = ["passages", "documents", "sentences", "dense type", "build s (dense, BM25)", "disk MiB", "open s",
-              "p50 / p95 ms", "year filter p50 / p95 ms", "place+year p50 / p95 ms", "peak RSS MiB"]
+              "p50 / p95 ms", "year filter p50 / p95 ms", "place+year p50 / p95 ms", "peak RSS MiB (private)"]
     table = [[f"{r['passages']:,}", f"{r['documents']:,}", f"{r['sentences']:,}", r["dense_type"],
               f"{r['build_s']} ({r['dense_build_s']}, {r['bm25_build_s']})", r["disk_mib"]["total"], r["open_s"],
               f"{r['none']['p50_ms']} / {r['none']['p95_ms']}", f"{r['year']['p50_ms']} / {r['year']['p95_ms']}",
-              f"{r['place']['p50_ms']} / {r['place']['p95_ms']}", r["rss_mib"]] for r in rows]
+              f"{r['place']['p50_ms']} / {r['place']['p95_ms']}", f"{r['rss_mib']} ({r['rss_anon_mib']})"] for r in rows]
     files = "; ".join(f"{r['passages']:,}: " + ", ".join(f"{name} {size}" for name, size in r["disk_mib"].items()
                                                         if name != "total") for r in rows)
     return ("# Whole search at scale\n\n"
             f"`SearchIndex.search` (k={K}: embedding the question, dense and BM25, fusion, sentence rescoring, "
             f"the hits read from disk) for {questions} real questions over synthetic passages recombined from "
             f"the {base} index's; warm, one query at a time, after {WARM_UP} other questions. Peak RSS is the "
-            "search process's, the embedding model included.\n\n"
+            "search process's, the embedding model included, and counts the pages of the memory-mapped index files "
+            "it read (the inverted file's lists, BM25's postings), which the kernel can drop; private is the "
+            "process's own memory at the end.\n\n"
             + "\n".join("| " + " | ".join(map(str, line)) + " |" for line in [header, ["---"] * len(header), *table])
             + f"\n\nDisk MiB by file: {files}.\n")
 

@@ -2,11 +2,12 @@ import numpy as np
 import pytest
 from conftest import open_index
 
-from reportqa.indexing.lexical import LexicalIndex
+from reportqa.indexing.lexical import LexicalIndex, ReportAnalyser
 from reportqa.indexing.passages import CHUNK_DOCUMENTS, CHUNK_OFFSETS, CHUNKS, StoredChunks, chunk_key, write_chunks
 from reportqa.indexing.store import read_chunks
 from reportqa.records import Chunk
 from reportqa.search.hybrid import SearchFilters, top_rows
+from reportqa.text import sentences
 
 
 def chunk(n: int, doc_id: str, text: str) -> Chunk:
@@ -102,3 +103,14 @@ def test_rows_are_found_by_key(tmp_path):
     assert all(0 <= key < 2**63 for key in keys) and len(set(keys)) == 4
     assert passages.rows_of_keys([keys[2], 12345, keys[0]]).tolist() == [2, -1, 0]
     assert passages.rows_of_keys([]).tolist() == []
+
+
+def test_sentence_terms_are_stored_with_the_passage(tmp_path):
+    analyse = ReportAnalyser()
+    terms = [[analyse(text) for text in sentences(chunk.text)] for chunk in CHUNKS_OF]
+    write_chunks(tmp_path, CHUNKS_OF, ["a", "b", "c"], terms)
+    passages = StoredChunks(tmp_path, [("a", 2), ("b", 1), ("c", 1)])
+    assert passages.analysed(1) == [(frozenset(analyse("地区生产总值1688亿元，增长3.4%。")), True)]
+    assert passages.analysed(0)[0][0] >= {"养老", "床位"} and passages[1] == CHUNKS_OF[1]
+    (tmp_path / "bare").mkdir()
+    assert stored(tmp_path / "bare").analysed(0) is None  # written without terms

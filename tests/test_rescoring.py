@@ -64,3 +64,20 @@ def test_rerank_lifts_the_passage_that_states_the_figure_over_a_topical_one():
     assert [row for row, _, _ in rescorer.rerank([0, 2, 1], question, query, (1.0, 2.0, 1.0), True)] == [0, 1, 2]
     # Without rescoring weights the given order stands.
     assert [row for row, _, _ in rescorer.rerank([0, 2, 1], question, query, (1.0, 0.0, 0.0))] == [0, 2, 1]
+
+
+def test_sentences_the_index_stored_analysed_are_not_analysed_again():
+    analysed = []
+
+    def analyse(text):
+        analysed.append(text)
+        return ReportAnalyser()(text)
+
+    stored = {1: [(frozenset({"上市", "企业", "新增", "上市企业"}), True)]}
+    lexical = LexicalIndex.build([ReportAnalyser()(text) for text in PASSAGES])
+    rescorer = Rescorer(PASSAGES.__getitem__, analyse, lexical.idf, np.zeros((6, 4), np.float32),
+                        sentence_offsets(PASSAGES), analysed_of=stored.get)
+    terms = rescorer.content_terms("新增上市企业")
+    analysed.clear()
+    assert rescorer.coverage(1, terms) == 1.0 and analysed == []
+    assert rescorer.coverage(0, terms) > 0 and analysed == sentences(PASSAGES[0])  # none stored: analysed now

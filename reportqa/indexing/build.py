@@ -197,7 +197,8 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
     manifest = manifest_for(result, settings, record, analyser.fingerprint(), added)
     manifest["dense"]["index_type"] = dense.description  # what ``auto`` chose for this many passages
     with writing.staged_index(settings.index_dir) as (staging, generation):
-        passages.write_chunks(staging, result.chunks, [document.doc_id for document in result.documents])
+        passages.write_chunks(staging, result.chunks, [document.doc_id for document in result.documents],
+                              ([analyser(text) for text in sentences(chunk.text)] for chunk in result.chunks))
         writing.crash_point("writing")
         store.write_array(staging / store.EMBEDDINGS, vectors)
         store.write_array(staging / store.SENTENCES, sentence_vectors.astype(store.SENTENCE_DTYPE))

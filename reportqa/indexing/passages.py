@@ -24,11 +24,14 @@ import numpy as np
 
 from reportqa.paths import index_root, resolved_path, stored_path
 from reportqa.records import Chunk
+from reportqa.text import has_figure, sentences
 
 CHUNKS = "chunks.jsonl"
 CHUNK_OFFSETS = "chunk_offsets.npy"
 CHUNK_DOCUMENTS = "chunk_documents.npy"
 CHUNK_KEYS = "chunk_keys.npy"
+# The record's field holding its sentences' search terms: a line a sentence, terms separated by spaces.
+SENTENCE_TERMS = "sentence_terms"
 # Passages kept parsed: a search reads about a hundred, and the next question often the same ones.
 CACHED = 4096
 
@@ -38,9 +41,12 @@ def chunk_key(chunk_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(chunk_id.encode(), digest_size=8).digest(), "big") >> 1
 
 
-def write_chunks(folder: Path, chunks: Iterable[Chunk], doc_ids: Sequence[str]) -> None:
-    """Write ``chunks`` and their offsets and documents into the index folder ``folder``, source paths as the
-    index records them; ``doc_ids`` are the manifest's documents in order.
+def write_chunks(folder: Path, chunks: Iterable[Chunk], doc_ids: Sequence[str],
+                 sentence_terms: Iterable[list[list[str]]] | None = None) -> None:
+    """Write ``chunks`` and their offsets, documents and keys into the index folder ``folder``, source paths
+    as the index records them; ``doc_ids`` are the manifest's documents in order; ``sentence_terms``: each
+    chunk's sentences (``text.sentences``) analysed for search, stored with it so rescoring need not analyse
+    them again.
 
     Raises:
         KeyError: a chunk of a document that is not in ``doc_ids``.
@@ -48,10 +54,13 @@ def write_chunks(folder: Path, chunks: Iterable[Chunk], doc_ids: Sequence[str]) 
     root = index_root(folder)
     position = {doc_id: number for number, doc_id in enumerate(doc_ids)}
     offsets, numbers, keys = [0], [], []
+    terms_of = iter(sentence_terms) if sentence_terms is not None else None
     with (folder / CHUNKS).open("wb") as handle:
         for chunk in chunks:
             record = chunk.to_json()
             record["source_file"] = stored_path(chunk.source_file, root)
+            if terms_of is not None:
+                record[SENTENCE_TERMS] = "\n".join(" ".join(terms) for terms in next(terms_of))
             offsets.append(offsets[-1] + handle.write(json.dumps(record, ensure_ascii=False).encode() + b"\n"))
             numbers.append(position[chunk.doc_id])
             keys.append(chunk_key(chunk.chunk_id))
@@ -87,10 +96,7 @@ class StoredChunks(Sequence[Chunk]):
         if wrong:
             raise ValueError(f"the passages of {wrong[0]} are not those the manifest lists")
         self._number = {doc_id: number for number, (doc_id, _) in enumerate(documents)}
-        # rows by document: the rows of document d are _order[_starts[d]:_starts[d + 1]], ascending
         self._numbers = numbers
-        self._order = np.argsort(numbers, kind="stable").astype(np.int64)
-        self._starts = np.concatenate([[0], np.cumsum(counts)])
         self._folder = folder
         self._keys: np.ndarray | None = None  # sorted, read on the first ``rows_of_keys``
         self._key_order = np.zeros(0, np.int64)
@@ -103,17 +109,27 @@ class StoredChunks(Sequence[Chunk]):
     def __getitem__(self, row: int) -> Chunk:  # type: ignore[override] - rows, not slices
         if not -len(self) <= row < len(self):
             raise IndexError(f"passage {row} of {len(self)}")
-        return self._parsed(int(row) % len(self))
+        return self._parsed(int(row) % len(self))[0]
+
+    def analysed(self, row: int) -> list[tuple[frozenset[str], bool]] | None:
+        """Passage ``row``'s sentences as sets of search terms, and whether each holds a figure; None for a
+        passage stored without its terms."""
+        chunk, terms = self._parsed(int(row))
+        texts = sentences(chunk.text)
+        lines = terms.split("\n") if terms is not None else []
+        if len(lines) != len(texts):
+            return None
+        return [(frozenset(line.split()), has_figure(text)) for line, text in zip(lines, texts)]
 
     def __iter__(self) -> Iterator[Chunk]:
         for row in range(len(self)):
-            yield self._read(row)  # a whole pass leaves the cache to searches
+            yield self._read(row)[0]  # a whole pass leaves the cache to searches
 
     def rows_of(self, doc_ids: Sequence[str]) -> np.ndarray:
         """The rows of these documents' passages, ascending (documents the index lacks have none)."""
-        numbers = [self._number[doc_id] for doc_id in doc_ids if doc_id in self._number]
-        parts = [self._order[self._starts[number]:self._starts[number + 1]] for number in numbers]
-        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        chosen = np.zeros(len(self._number), bool)
+        chosen[[self._number[doc_id] for doc_id in doc_ids if doc_id in self._number]] = True
+        return self.rows_where(chosen)
 
     def rows_of_keys(self, keys: Sequence[int]) -> np.ndarray:
         """The row of each key (``chunk_key``), -1 for a key no passage of this index has."""
@@ -132,10 +148,11 @@ class StoredChunks(Sequence[Chunk]):
         """The rows of the documents marked True (a boolean array in manifest order), ascending."""
         return np.flatnonzero(documents[self._numbers])
 
-    def _read(self, row: int) -> Chunk:
+    def _read(self, row: int) -> tuple[Chunk, str | None]:
         start, stop = int(self._offsets[row]), int(self._offsets[row + 1])
         record = json.loads(os.pread(self._descriptor, stop - start, start))
-        return Chunk.from_json({**record, "source_file": resolved_path(record["source_file"], self._root)})
+        chunk = Chunk.from_json({**record, "source_file": resolved_path(record["source_file"], self._root)})
+        return chunk, record.get(SENTENCE_TERMS)
 
     def __del__(self) -> None:
         descriptor = getattr(self, "_descriptor", None)

@@ -58,7 +58,7 @@ class SearchIndex:
         self._embedder = embedder
         self._analyser = ReportAnalyser()
         self._rescorer = Rescorer(lambda row: chunks[row].text, self._analyser, lexical.idf, sentence_vectors,
-                                  sentence_offsets, self.place_names.nearby_forms())
+                                  sentence_offsets, self.place_names.nearby_forms(), chunks.analysed)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SearchIndex:
@@ -173,7 +173,7 @@ class SearchIndex:
             dense_rows, dense_scores, lexical_rows, lexical_scores = self._milvus_top(
                 query, query_vector, depth, milvus_expression(filters, places))
         candidates = dict.fromkeys([*dense_rows.tolist(), *lexical_rows.tolist()])
-        preferred = [row for row in candidates if self.chunks[row].period in prefer_periods]
+        preferred = [row for row in candidates if self.chunks[row].period in prefer_periods] if prefer_periods else []
         fused = reciprocal_rank_fusion(
             [dense_rows.tolist(), lexical_rows.tolist(), preferred],
             [self.settings.dense_weight, self.settings.lexical_weight, self.settings.period_weight if preferred else 0],
