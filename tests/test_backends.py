@@ -84,6 +84,13 @@ class TestBackend:
         hits = open_index(index).search("新增养老床位", k=3, filters=SearchFilters(place="嘉定区"))
         assert "新增养老床位808张" in hits[0].text and not any("774张" in hit.text for hit in hits)
 
+    def test_an_open_index_keeps_searching_through_an_ingest_in_its_process(self, index, reports, write_file):
+        searched = open_index(index)
+        assert run_ingest(reports, write_file("more/qingpu.txt", QINGPU), "--index", index) == 0
+        hits = searched.search("新增养老床位", k=3, filters=SearchFilters(place="嘉定区"))
+        assert "新增养老床位774张" in hits[0].text  # the index it opened, until it is opened again
+        assert "青浦区" in open_index(index).places()
+
     def test_a_removed_report_is_gone(self, index, reports):
         assert run_ingest(reports / "jiading.txt", "--index", index, "--remove", reports / "songjiang.txt") == 0
         searched = open_index(index)
@@ -118,7 +125,6 @@ def test_the_collection_mirrors_the_index_and_a_stale_one_is_refused(reports, tm
     assert collection.name == collection_of(settings) == "reportqa_index"
     keys, scores = collection.lexical("养老床位", 3, "")
     assert len(keys) and np.all(np.diff(scores) <= 0)
-    collection.close()
 
 
 def test_a_sync_upserts_only_what_changed(tmp_path):
@@ -129,7 +135,6 @@ def test_a_sync_upserts_only_what_changed(tmp_path):
     assert collection.sync([1, 2, 3], ["养老床位", "预算收入", "上市企业"], vectors, fields) == (0, 0)
     assert collection.sync([1, 3, 4], ["养老床位", "上市企业 新增", "汽车产业"], vectors, fields) == (2, 1)
     assert collection.count() == 3 and collection.dense(vectors[2], 1, "year == 2021")[0].tolist() == [4]
-    collection.close()
 
 
 def test_filters_become_milvus_expressions():

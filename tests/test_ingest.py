@@ -4,9 +4,11 @@ from pathlib import Path
 import pytest
 from conftest import SMALL_REPORT
 from fakes import BigramEmbedder
+from test_faults import QINGPU
 
 import ingest
 from reportqa.indexing import passages, store
+from reportqa.indexing.lexical import ReportAnalyser
 from reportqa.text import sentences
 
 
@@ -157,3 +159,21 @@ def test_an_index_of_the_previous_format_is_updated_without_embedding_again(smal
     assert run([reports, "--index", small_index], embedder) == 0 and embedder.embedded_passages == []
     assert store.read_manifest(small_index)["format_version"] == store.FORMAT_VERSION
     assert len(store.read_manifest(small_index)["documents"]) == 2
+
+
+def test_an_update_reuses_the_sentences_analysed_before(small_index, write_file, monkeypatch):
+    before = passages.stored_terms(small_index)
+    analysed = []
+    original = ReportAnalyser.__call__
+
+    def counting(self, text):
+        analysed.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(ReportAnalyser, "__call__", counting)
+    extra = write_file("more/qingpu.txt", QINGPU)
+    assert run([extra, "--index", small_index]) == 0
+    after = passages.stored_terms(small_index)
+    assert before and all(after[text] == terms for text, terms in before.items())
+    assert not set(analysed) & set(before) - set(sentences(QINGPU))  # none of the old sentences analysed again
+    assert any("进博会服务保障圆满完成" in text for text in set(after) - set(before))

@@ -159,8 +159,22 @@ def write_search_index(
     """
     with writing.writer_lock(settings.index_dir):  # re-entrant: ingest.py holds it from planning on
         known = previous_vectors(settings.index_dir) if reuse and store.has_index(settings.index_dir) else ({}, {})
-        return _write(result, settings, embedder, *known, previous_added(settings.index_dir), on_embedded,
+        terms = previous_terms(settings.index_dir) if reuse and store.has_index(settings.index_dir) else {}
+        return _write(result, settings, embedder, *known, previous_added(settings.index_dir), terms, on_embedded,
                       on_embedding_start)
+
+
+def previous_terms(index_dir: str | Path) -> dict[str, list[str]]:
+    """The search terms of the existing index's sentences, by sentence; nothing when it was analysed with
+    another dictionary or cannot be read (every sentence is analysed again)."""
+    try:
+        manifest = store.read_manifest(index_dir, older=True)
+        analysed = manifest.get("lexical", {})
+        if any(analysed.get(key) != value for key, value in ReportAnalyser().fingerprint().items()):
+            return {}
+        return passages.stored_terms(Path(index_dir))
+    except (IndexUnusable, OSError, ValueError):
+        return {}
 
 
 def previous_added(index_dir: str | Path) -> dict[str, str]:
@@ -174,8 +188,8 @@ def previous_added(index_dir: str | Path) -> dict[str, str]:
 
 
 def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: dict[str, np.ndarray],
-           record: dict[str, Any], added: dict[str, str], on_embedded: Callable[[int], None] | None,
-           on_embedding_start: Callable[[int], None] | None) -> IndexUpdate:
+           record: dict[str, Any], added: dict[str, str], terms: dict[str, list[str]],
+           on_embedded: Callable[[int], None] | None, on_embedding_start: Callable[[int], None] | None) -> IndexUpdate:
     passage_texts = [chunk.index_text for chunk in result.chunks]
     sentence_texts = [text for chunk in result.chunks for text in sentences(chunk.text)]
     passage_keys, sentence_keys = list(map(text_key, passage_texts)), list(map(text_key, sentence_texts))
@@ -198,7 +212,8 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
     manifest["dense"]["index_type"] = dense.description  # what ``auto`` chose for this many passages
     with writing.staged_index(settings.index_dir) as (staging, generation):
         passages.write_chunks(staging, result.chunks, [document.doc_id for document in result.documents],
-                              ([analyser(text) for text in sentences(chunk.text)] for chunk in result.chunks))
+                              ([terms[text] if text in terms else analyser(text) for text in sentences(chunk.text)]
+                               for chunk in result.chunks))
         writing.crash_point("writing")
         store.write_array(staging / store.EMBEDDINGS, vectors)
         store.write_array(staging / store.SENTENCES, sentence_vectors.astype(store.SENTENCE_DTYPE))

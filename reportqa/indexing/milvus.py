@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import re
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -46,8 +47,10 @@ FIELDS = ("doc_id", "place", "level", "year", "doc_type")
 
 
 def uri_of(settings: Any) -> str:
-    """The Milvus URI: ``settings.milvus_uri``, else ``<index folder>.milvus.db`` beside the index folder."""
-    return settings.milvus_uri or os.path.normpath(settings.index_dir) + ".milvus.db"
+    """The Milvus URI: ``settings.milvus_uri``, else ``<index folder>.milvus.db`` beside the index folder (a
+    Milvus Lite file's path made absolute)."""
+    uri = settings.milvus_uri or os.path.normpath(settings.index_dir) + ".milvus.db"
+    return os.path.abspath(uri) if uri.endswith(".db") else uri
 
 
 def collection_of(settings: Any) -> str:
@@ -77,7 +80,6 @@ def opened_milvus(settings: Any, passages: int) -> MilvusCollection | None:
     collection = MilvusCollection(settings)
     count, made = collection.count(), collection.described()
     if count != passages or made.get("analyser") != settings.milvus_analyser:
-        collection.close()
         raise IndexUnusable(
             f"the Milvus collection {collection.name} at {collection.uri} holds {count} passages "
             f"({made.get('analyser') or 'no'} analyser), the index at {settings.index_dir} {passages} "
@@ -94,12 +96,8 @@ def mirror(settings: Any, chunks: Sequence[Any], documents: Sequence[Any], vecto
     fields = [{"doc_id": chunk.doc_id, "place": by_id[chunk.doc_id].issuing_place or "",
                "level": by_id[chunk.doc_id].place_level or "", "year": int(by_id[chunk.doc_id].year or 0),
                "doc_type": by_id[chunk.doc_id].doc_type or ""} for chunk in chunks]
-    collection = MilvusCollection(settings)
-    try:
-        return collection.sync([chunk_key(chunk.chunk_id) for chunk in chunks],
-                               [chunk.index_text for chunk in chunks], vectors, fields)
-    finally:
-        collection.close()
+    return MilvusCollection(settings).sync([chunk_key(chunk.chunk_id) for chunk in chunks],
+                                           [chunk.index_text for chunk in chunks], vectors, fields)
 
 
 class MilvusCollection:
@@ -116,12 +114,8 @@ class MilvusCollection:
         logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # it logs every failed call with a traceback
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
-            from pymilvus import MilvusClient
-
             try:
-                if self._lite:
-                    os.makedirs(os.path.dirname(os.path.abspath(self.uri)), exist_ok=True)
-                self._client = MilvusClient(self.uri, token=settings.milvus_token)
+                self._client = _client(self.uri, settings.milvus_token)
             except Exception as error:  # noqa: BLE001 - pymilvus raises its own exceptions for every cause
                 held = " (Milvus Lite serves one process: stop the other one, or use a Milvus server)" if self._lite else ""
                 raise IndexUnusable(f"cannot open Milvus at {self.uri}{held}: {str(error)[:200]}; set "
@@ -236,8 +230,23 @@ class MilvusCollection:
                           params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
         self._client.create_collection(self.name, schema=schema, index_params=indexes)
 
-    def close(self) -> None:
-        self._client.close()
+
+
+# One client per Milvus in a process, never closed: clients of one URI share a connection, which
+# closing any of them would close for all (an ingest in the app's process would cut off its searches).
+_CLIENTS: dict[tuple[str, str], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _client(uri: str, token: str) -> Any:
+    from pymilvus import MilvusClient
+
+    with _CLIENTS_LOCK:
+        if (uri, token) not in _CLIENTS:
+            if uri.endswith(".db"):
+                os.makedirs(os.path.dirname(uri), exist_ok=True)
+            _CLIENTS[uri, token] = MilvusClient(uri, token=token)
+        return _CLIENTS[uri, token]
 
 
 def _content(text: str, fields: dict[str, Any], vector: np.ndarray) -> str:

@@ -69,6 +69,23 @@ def write_chunks(folder: Path, chunks: Iterable[Chunk], doc_ids: Sequence[str],
     np.save(folder / CHUNK_KEYS, np.asarray(keys, np.int64), allow_pickle=False)
 
 
+def stored_terms(folder: Path) -> dict[str, list[str]]:
+    """The search terms of every sentence the index folder ``folder`` stored analysed, by sentence.
+
+    Raises:
+        OSError, ValueError: ``chunks.jsonl`` cannot be read.
+    """
+    found: dict[str, list[str]] = {}
+    with (folder / CHUNKS).open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            texts, terms = sentences(record.get("text") or ""), record.get(SENTENCE_TERMS)
+            lines = terms.split("\n") if isinstance(terms, str) else []
+            if len(lines) == len(texts):
+                found.update(zip(texts, (line.split() for line in lines)))
+    return found
+
+
 class StoredChunks(Sequence[Chunk]):
     """The passages of an index folder, row i = chunk i, each read from ``chunks.jsonl`` when asked.
 
@@ -97,9 +114,11 @@ class StoredChunks(Sequence[Chunk]):
             raise ValueError(f"the passages of {wrong[0]} are not those the manifest lists")
         self._number = {doc_id: number for number, (doc_id, _) in enumerate(documents)}
         self._numbers = numbers
-        self._folder = folder
-        self._keys: np.ndarray | None = None  # sorted, read on the first ``rows_of_keys``
-        self._key_order = np.zeros(0, np.int64)
+        keys = np.load(folder / CHUNK_KEYS, allow_pickle=False)  # read now: an ingest may swap the folder away
+        if len(keys) != len(numbers):
+            raise ValueError(f"{CHUNK_KEYS} has {len(keys)} keys for {len(numbers)} passages")
+        self._key_order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._key_order]
         self._descriptor = os.open(folder / CHUNKS, os.O_RDONLY)
         self._parsed = functools.lru_cache(maxsize=CACHED)(self._read)
 
@@ -133,12 +152,6 @@ class StoredChunks(Sequence[Chunk]):
 
     def rows_of_keys(self, keys: Sequence[int]) -> np.ndarray:
         """The row of each key (``chunk_key``), -1 for a key no passage of this index has."""
-        if self._keys is None:
-            keys_on_disk = np.load(self._folder / CHUNK_KEYS, allow_pickle=False)
-            if len(keys_on_disk) != len(self):
-                raise ValueError(f"{CHUNK_KEYS} has {len(keys_on_disk)} keys for {len(self)} passages")
-            self._key_order = np.argsort(keys_on_disk, kind="stable")
-            self._keys = keys_on_disk[self._key_order]
         wanted = np.asarray(keys, np.int64)
         at = np.minimum(np.searchsorted(self._keys, wanted), max(0, len(self._keys) - 1))
         found = (self._keys[at] == wanted) if len(self._keys) else np.zeros(len(wanted), bool)
