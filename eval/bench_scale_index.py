@@ -246,7 +246,7 @@ def markdown(rows: list[dict[str, Any]], questions: int, base: str) -> str:
     return ("# Whole search at scale\n\n"
             f"`SearchIndex.search` (k={K}: embedding the question, dense and BM25, fusion, sentence rescoring, "
             f"the hits read from disk) for {questions} real questions over synthetic passages recombined from "
-            f"the {base} index's; warm, one query at a time, after {WARM_UP} other questions. Peak RSS is the "
+            f"the `{base}` index's passages; warm, one query at a time, after {WARM_UP} other questions. Peak RSS is the "
             "search process's, the embedding model included, and counts the pages of the memory-mapped index files "
             "it read (the inverted file's lists, BM25's postings), which the kernel can drop; private is the "
             "process's own memory at the end.\n\n"

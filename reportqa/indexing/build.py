@@ -206,7 +206,7 @@ def _write(result: IngestResult, settings: Settings, embedder: Embedder, known: 
     vectors = _stack([known[key] for key in passage_keys], record["dimension"])
     sentence_vectors = _stack([known[key] for key in sentence_keys], record["dimension"])
     analyser = ReportAnalyser()
-    lexical = LexicalIndex.build([analyser(chunk.index_text) for chunk in result.chunks])
+    lexical = LexicalIndex.build(analyser(chunk.index_text) for chunk in result.chunks)
     dense = DenseIndex.build(vectors, settings.faiss_index)
     manifest = manifest_for(result, settings, record, analyser.fingerprint(), added)
     manifest["dense"]["index_type"] = dense.description  # what ``auto`` chose for this many passages

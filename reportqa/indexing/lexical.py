@@ -19,7 +19,7 @@ import logging
 import math
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -126,12 +126,13 @@ class LexicalIndex:
         self._bm25 = bm25
 
     @classmethod
-    def build(cls, token_lists: Sequence[list[str]]) -> LexicalIndex:
-        import bm25s
-
-        bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
-        bm25.index([tokens or [""] for tokens in token_lists], show_progress=False)
-        return cls(bm25)
+    def build(cls, token_lists: Iterable[list[str]]) -> LexicalIndex:
+        """BM25 over analysed passages, row i the i-th list. Each list becomes an array of term ids as it is
+        read: a million passages' terms held as Python strings would take gigabytes."""
+        vocabulary: dict[str, int] = {}
+        ids = [np.asarray([vocabulary.setdefault(token, len(vocabulary)) for token in tokens or [""]], np.int32)
+               for tokens in token_lists]
+        return cls.from_ids(ids, vocabulary)
 
     @classmethod
     def from_ids(cls, token_ids: Sequence[np.ndarray], vocabulary: dict[str, int]) -> LexicalIndex:
