@@ -168,11 +168,8 @@ def previous_terms(index_dir: str | Path) -> dict[str, list[str]]:
     """The search terms of the existing index's sentences, by sentence; nothing when it was analysed with
     another dictionary or cannot be read (every sentence is analysed again)."""
     try:
-        manifest = store.read_manifest(index_dir, older=True)
-        analysed = manifest.get("lexical", {})
-        if any(analysed.get(key) != value for key, value in ReportAnalyser().fingerprint().items()):
-            return {}
-        return passages.stored_terms(Path(index_dir))
+        made = ReportAnalyser().made(store.read_manifest(index_dir, older=True))
+        return passages.stored_terms(Path(index_dir)) if made else {}
     except (IndexUnusable, OSError, ValueError):
         return {}
 

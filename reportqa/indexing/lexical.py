@@ -62,6 +62,10 @@ class ReportAnalyser:
         return {"analyser": "jieba cut_for_search", "jieba": jieba.__version__,
                 "dictionary_sha256": hashlib.sha256(content.encode()).hexdigest()}
 
+    def made(self, manifest: dict[str, Any]) -> bool:
+        """Whether this analyser (its dictionary) made the index of ``manifest``."""
+        return manifest.get("lexical", {}).get("dictionary_sha256") == self.fingerprint()["dictionary_sha256"]
+
     def __call__(self, text: str) -> list[str]:
         tokens = (token.strip().lower() for token in self._jieba.cut_for_search(search_form(text)))
         return [token for token in tokens if token and _is_word(token) and token not in self._stopwords]

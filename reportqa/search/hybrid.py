@@ -82,7 +82,7 @@ class SearchIndex:
     def _load(cls, settings: Settings, index_dir: Path, embedder: Embedder | None) -> SearchIndex:
         manifest = store.read_manifest(index_dir)
         check_compatible(manifest, settings, settings.index_dir)
-        if manifest.get("lexical", {}).get("dictionary_sha256") != ReportAnalyser().fingerprint()["dictionary_sha256"]:
+        if not ReportAnalyser().made(manifest):
             raise IndexUnusable(f"the BM25 index at {settings.index_dir} was built with another dictionary: "
                                 f"run `python ingest.py --index {settings.index_dir}` to rebuild it")
         store.check_files(index_dir, manifest)
@@ -166,7 +166,7 @@ class SearchIndex:
         depth = max(k, self.settings.search_depth)
         query_vector = self._embedder.embed_queries([query])[0]
         if self._milvus is None:
-            allowed = self.allowed_rows(filters)
+            allowed = self._rows_passing(filters, places)
             dense_rows, dense_scores = self._dense.search(query_vector, depth, allowed)
             lexical_rows, lexical_scores = self._lexical_top(query, depth, allowed)
         else:
@@ -193,9 +193,10 @@ class SearchIndex:
 
     def allowed_rows(self, filters: SearchFilters) -> np.ndarray | None:
         """Row ids of the chunks whose documents pass ``filters``; None when unfiltered."""
-        if filters == SearchFilters():
-            return None
-        return self.chunks.rows_where(self._table.passing(filters, self._places_of(filters)))
+        return self._rows_passing(filters, self._places_of(filters))
+
+    def _rows_passing(self, filters: SearchFilters, places: set[str] | None) -> np.ndarray | None:
+        return None if filters == SearchFilters() else self.chunks.rows_where(self._table.passing(filters, places))
 
     def _places_of(self, filters: SearchFilters) -> set[str] | None:
         """The full names of the places ``filters`` leave (None: any place)."""
