@@ -219,9 +219,11 @@ class MilvusCollection:
         schema.add_field("text", DataType.VARCHAR, max_length=TEXT_BYTES, enable_analyzer=True,
                          analyzer_params={"tokenizer": tokenizer})
         schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        for name in ("doc_id", "place", "level", "doc_type", "content"):
-            schema.add_field(name, DataType.VARCHAR, max_length=512)
-        schema.add_field("year", DataType.INT64)
+        for name in (*FIELDS, "content"):
+            if name == "year":
+                schema.add_field(name, DataType.INT64)
+            else:
+                schema.add_field(name, DataType.VARCHAR, max_length=512)
         schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["text"],
                                      output_field_names=["sparse"]))
         indexes = self._client.prepare_index_params()
